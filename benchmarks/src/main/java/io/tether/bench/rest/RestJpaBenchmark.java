@@ -1,0 +1,147 @@
+package io.tether.bench.rest;
+
+import io.tether.bench.SyncedItem;
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncReport;
+import io.tether.sync.Tether;
+import io.tether.sync.jpa.JpaHubStore;
+import io.tether.sync.jpa.JpaReplicaStore;
+import io.tether.sync.rest.JwtAuthenticator;
+import io.tether.sync.rest.JwtIssuer;
+import io.tether.sync.rest.RestTransport;
+import io.tether.sync.rest.TetherServer;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The issue's REST benchmark on Hibernate and H2 (in memory, one database per node): initial sync of N entities
+ * from a hub on {@link JpaHubStore} to a fresh replica on {@link JpaReplicaStore} over HTTP on 127.0.0.1, then
+ * pushing N entities created on a replica. Hub and replica share one JVM, so the heap holds both.
+ *
+ * <pre>
+ * java -Xmx1g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
+ *      [phases=initial,push]
+ * </pre>
+ */
+public final class RestJpaBenchmark {
+    private static final int TX_SIZE = 1000;
+
+    private RestJpaBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int pageSize = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        int pushBatch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        String phases = args.length > 3 ? args[3] : "initial,push";
+        String secret = JwtIssuer.randomSecret();
+        String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(2));
+
+        EntityManagerFactory hubDb = database("hub");
+        JpaHubStore hubStore = new JpaHubStore(hubDb);
+        try (HubEngine hub = Tether.hub().store(hubStore).authenticator(JwtAuthenticator.hs256(secret).build())
+                .build().start();
+             TetherServer server = TetherServer.builder().hub(hub.service()).host("127.0.0.1").port(0).build()
+                     .start()) {
+            System.out.printf("rest benchmark (Hibernate + H2 in memory, HTTP on 127.0.0.1): %,d records, page %d,"
+                    + " push batch %d, max heap %d MiB, Java %s%n", records, pageSize, pushBatch,
+                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+            if (phases.contains("initial")) {
+                persist(hubDb, "h", records);
+                EntityManagerFactory db = database("fresh");
+                try (JpaReplicaStore store = new JpaReplicaStore(db);
+                     ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
+                    RestSyncBenchmark.resetPeak();
+                    long start = System.nanoTime();
+                    SyncReport report = replica.syncNow();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    RestSyncBenchmark.check(report.pulled() == records, "pulled " + report.pulled());
+                    RestSyncBenchmark.check(store.count("items") == records, "stored " + store.count("items"));
+                    System.out.printf("initial sync: %,d records in %.2f s = %,.0f records/s (peak heap %d MiB)%n",
+                            records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+                } finally {
+                    db.close();
+                }
+            }
+            if (phases.contains("push")) {
+                EntityManagerFactory db = database("device");
+                try (JpaReplicaStore store = new JpaReplicaStore(db);
+                     ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
+                    replica.syncNow(); // catch up first, so the measured cycle is the push
+                    long head = hubStore.headVersion();
+                    persist(db, "p", records);
+                    RestSyncBenchmark.resetPeak();
+                    long start = System.nanoTime();
+                    SyncReport report = replica.syncNow();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    RestSyncBenchmark.check(report.pushed() == records, "pushed " + report.pushed());
+                    RestSyncBenchmark.check(hubStore.headVersion() - head == records,
+                            "hub wrote " + (hubStore.headVersion() - head));
+                    System.out.printf("push: %,d changes in %.2f s = %,.0f changes/s (one sync cycle; peak heap"
+                            + " %d MiB)%n", records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+                } finally {
+                    db.close();
+                }
+            }
+        } finally {
+            hubStore.close();
+            hubDb.close();
+        }
+    }
+
+    static ReplicaEngine replica(TetherServer server, String token, JpaReplicaStore store, int pageSize,
+                                 int pushBatch) {
+        RestTransport transport = RestTransport.builder(server.uri()).token(token).schemaVersion(1)
+                .requestTimeout(Duration.ofSeconds(120)).build();
+        return Tether.replica().store(store).transport(transport).pollInterval(Duration.ZERO)
+                .debounce(Duration.ZERO).pullPageSize(pageSize).pushBatchSize(pushBatch).build().start();
+    }
+
+    static EntityManagerFactory database(String name) {
+        return database(name, "jdbc:h2:mem:" + name + UUID.randomUUID().toString().replace("-", "")
+                + ";DB_CLOSE_DELAY=-1");
+    }
+
+    static EntityManagerFactory database(String name, String jdbcUrl) {
+        return new HibernatePersistenceConfiguration("rest-bench-" + name)
+                .managedClass(SyncedItem.class)
+                .jdbcUrl(jdbcUrl)
+                .schemaToolingAction(Action.CREATE_DROP)
+                .property("hibernate.jdbc.batch_size", 100)
+                .property("hibernate.order_inserts", true)
+                .property("hibernate.order_updates", true)
+                .createEntityManagerFactory();
+    }
+
+    /** Creates {@code n} entities owned by the benchmark user, in transactions of {@value #TX_SIZE}. */
+    static void persist(EntityManagerFactory db, String prefix, int n) {
+        for (int from = 0; from < n; from += TX_SIZE) {
+            int first = from;
+            inTransaction(db, em -> {
+                for (int i = first; i < Math.min(n, first + TX_SIZE); i++) {
+                    SyncedItem item = new SyncedItem();
+                    item.fill(prefix + String.format("%07d", i), "item number " + i, i, "bench");
+                    em.persist(item);
+                }
+            });
+        }
+    }
+
+    static void inTransaction(EntityManagerFactory db, Consumer<EntityManager> work) {
+        EntityManager em = db.createEntityManager();
+        try {
+            em.getTransaction().begin();
+            work.accept(em);
+            em.getTransaction().commit();
+        } finally {
+            em.close();
+        }
+    }
+}

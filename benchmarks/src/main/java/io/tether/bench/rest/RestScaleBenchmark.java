@@ -1,0 +1,118 @@
+package io.tether.bench.rest;
+
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncReport;
+import io.tether.sync.Tether;
+import io.tether.sync.jpa.JpaHubStore;
+import io.tether.sync.jpa.JpaReplicaStore;
+import io.tether.sync.rest.JwtAuthenticator;
+import io.tether.sync.rest.JwtIssuer;
+import io.tether.sync.rest.TetherServer;
+import jakarta.persistence.EntityManagerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The REST benchmark at scale, with the replica's memory capped: a hub in its own JVM (Hibernate on an H2 file,
+ * seeded with N entities) and, in this JVM, a fresh Hibernate replica on an H2 file that runs the initial sync of
+ * all N records, then creates N entities and pushes them. Run this JVM with {@code -Xmx256m}: the replica's memory
+ * must be bounded by the page size, not by the data.
+ *
+ * <pre>
+ * java -Xmx256m -cp ... io.tether.bench.rest.RestScaleBenchmark [records=1000000] [pageSize=5000] [pushBatch=1000]
+ * </pre>
+ */
+public final class RestScaleBenchmark {
+    private RestScaleBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("hub")) {
+            serveHub(Integer.parseInt(args[1]), Path.of(args[2]));
+            return;
+        }
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int pageSize = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        int pushBatch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        Path dir = Files.createTempDirectory("tether-scale");
+        Path ready = dir.resolve("hub.ready");
+        Process hub = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
+                Integer.toString(records), ready.toString())).inheritIO().start();
+        try {
+            long seedStart = System.nanoTime();
+            while (!Files.exists(ready)) {
+                if (!hub.isAlive()) {
+                    throw new IllegalStateException("the hub process exited with " + hub.exitValue());
+                }
+                Thread.sleep(200);
+            }
+            List<String> hubInfo = Files.readAllLines(ready, StandardCharsets.UTF_8);
+            System.out.printf("hub seeded with %,d records in %.1f s (its own JVM, -Xmx2g); replica max heap %d MiB%n",
+                    records, (System.nanoTime() - seedStart) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
+            String url = hubInfo.get(0);
+            String token = hubInfo.get(1);
+            replica(url, token, dir.resolve("replica").toString(), records, pageSize, pushBatch);
+        } finally {
+            hub.destroy();
+            hub.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void replica(String url, String token, String file, int records, int pageSize, int pushBatch) {
+        EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file);
+        try (JpaReplicaStore store = new JpaReplicaStore(db);
+             ReplicaEngine replica = Tether.replica().store(store)
+                     .transport(io.tether.sync.rest.RestTransport.builder(java.net.URI.create(url)).token(token)
+                             .schemaVersion(1).requestTimeout(Duration.ofSeconds(300)).build())
+                     .pollInterval(Duration.ZERO).debounce(Duration.ZERO).pullPageSize(pageSize)
+                     .pushBatchSize(pushBatch).build().start()) {
+            RestSyncBenchmark.resetPeak();
+            long start = System.nanoTime();
+            SyncReport initial = replica.syncNow();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            RestSyncBenchmark.check(initial.pulled() == records, "pulled " + initial.pulled());
+            System.out.printf("initial sync: %,d records in %.1f s = %,.0f records/s (peak heap %d MiB)%n",
+                    records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+
+            RestJpaBenchmark.persist(db, "p", records);
+            RestSyncBenchmark.resetPeak();
+            start = System.nanoTime();
+            SyncReport pushed = replica.syncNow();
+            seconds = (System.nanoTime() - start) / 1e9;
+            RestSyncBenchmark.check(pushed.pushed() == records, "pushed " + pushed.pushed());
+            System.out.printf("push: %,d changes in %.1f s = %,.0f changes/s (peak heap %d MiB)%n",
+                    records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+        } finally {
+            db.close();
+        }
+    }
+
+    private static void serveHub(int records, Path ready) throws IOException, InterruptedException {
+        String secret = JwtIssuer.randomSecret();
+        String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(4));
+        Path file = Files.createTempDirectory("tether-scale-hub").resolve("hub");
+        EntityManagerFactory db = RestJpaBenchmark.database("hub", "jdbc:h2:file:" + file);
+        JpaHubStore store = new JpaHubStore(db);
+        try (HubEngine hub = Tether.hub().store(store).authenticator(JwtAuthenticator.hs256(secret).build())
+                .build().start();
+             TetherServer server = TetherServer.builder().hub(hub.service()).host("127.0.0.1").port(0).build()
+                     .start()) {
+            RestJpaBenchmark.persist(db, "h", records);
+            Path tmp = ready.resolveSibling("hub.tmp");
+            Files.write(tmp, List.of(server.uri().toString(), token), StandardCharsets.UTF_8);
+            Files.move(tmp, ready);
+            server.join();
+        } finally {
+            store.close();
+            db.close();
+        }
+    }
+}

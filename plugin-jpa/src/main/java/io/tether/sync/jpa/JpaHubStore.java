@@ -1,0 +1,173 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.Operation;
+import io.tether.sync.SyncRecord;
+import io.tether.sync.jpa.internal.ChangeBuffer;
+import io.tether.sync.jpa.internal.EntityRecords;
+import io.tether.sync.jpa.internal.HubCapture;
+import io.tether.sync.jpa.internal.HubWork;
+import io.tether.sync.jpa.internal.RecordKey;
+import io.tether.sync.jpa.internal.SyncRuntime;
+import io.tether.sync.jpa.internal.SyncedEntity;
+import io.tether.sync.spi.CollectionSchema;
+import io.tether.sync.spi.HubStore;
+import io.tether.sync.spi.HubTransaction;
+import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.PendingWrite;
+import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.Role;
+import io.tether.sync.spi.Schema;
+import io.tether.sync.spi.StoreContext;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SharedSessionContract;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A hub's store over the server application's own Hibernate entities. Pushed changes are applied through the
+ * entities; the application's own writes to {@link Synced} entities (admin screens, batch jobs) are captured into
+ * the change log in the same transaction, so they reach replicas too. Versions are assigned in commit order: each
+ * transaction takes its versions from a counter row under a row lock as late as possible (in before-completion
+ * for the application's writes, in {@link HubTransaction#write} for pushes) and holds the lock until it ends, so
+ * a pull that read {@link #headVersion()} first never skips a change that commits late.
+ *
+ * <pre>{@code
+ * HubEngine hub = Tether.hub().store(new JpaHubStore(emf)).authenticator(jwt).build().start();
+ * }</pre>
+ *
+ * <p>One store per factory. Writes to synced entities fail until the engine opened the store. Thread-safe.
+ */
+public final class JpaHubStore implements HubStore, JpaSyncStore {
+    private final SyncRuntime runtime;
+    private final EntityRecords records;
+    private final HubCapture capture = new HubCapture();
+    private final int schemaVersion;
+
+    /** A store with schema version 1. */
+    public JpaHubStore(EntityManagerFactory factory) {
+        this(factory, 1);
+    }
+
+    /**
+     * @param factory       the application's factory, built with plugin-jpa on the class path
+     * @param schemaVersion the version of the synced schema (positive)
+     */
+    public JpaHubStore(EntityManagerFactory factory, int schemaVersion) {
+        Objects.requireNonNull(factory, "factory");
+        if (schemaVersion < 1) {
+            throw new IllegalArgumentException("schemaVersion must be positive, was " + schemaVersion);
+        }
+        this.runtime = SyncRuntime.of(factory.unwrap(SessionFactoryImplementor.class));
+        this.records = new EntityRecords(runtime);
+        this.schemaVersion = schemaVersion;
+        runtime.attach(capture);
+    }
+
+    @Override
+    public void open(StoreContext context) {
+        runtime.attach(capture); // again after a close: the same store may serve a new engine
+        capture.open(context, records);
+    }
+
+    @Override
+    public <T> T inTransaction(Function<HubTransaction, T> work) {
+        return records.inTransaction(session -> work.apply(new HubWork(records, capture, session)));
+    }
+
+    @Override
+    public long headVersion() {
+        return capture.headVersion(records);
+    }
+
+    @Override
+    public List<LogEntry> changesSince(long after, long upTo, int limit, PullFilter filter) {
+        return capture.changesSince(records, after, upTo, limit, filter);
+    }
+
+    @Override
+    public List<LogEntry> snapshot(long after, long upTo, int limit, PullFilter filter) {
+        return capture.snapshot(records, after, upTo, limit, filter);
+    }
+
+    @Override
+    public long horizon() {
+        return capture.horizon(records);
+    }
+
+    @Override
+    public long compact(Instant cutoff) {
+        return capture.compact(records, cutoff);
+    }
+
+    @Override
+    public List<CollectionSchema> collections() {
+        return records.model().schemas();
+    }
+
+    @Override
+    public Schema schema() {
+        return new Schema(schemaVersion, collections());
+    }
+
+    @Override
+    public Optional<SyncRecord> get(String collection, String id) {
+        return capture.read(records, collection, id).filter(r -> !r.deleted())
+                .map(r -> new SyncRecord(collection, id, r.data(), r.version()));
+    }
+
+    @Override
+    public List<SyncRecord> list(String collection) {
+        SyncedEntity entity = records.model().require(collection);
+        return records.inTransaction(s -> {
+            Map<String, Map<String, Object>> all = records.readAll(s, entity);
+            Map<String, Long> versions = capture.versions(s, collection, List.copyOf(all.keySet()));
+            List<SyncRecord> out = new ArrayList<>(all.size());
+            all.forEach((id, data) -> out.add(new SyncRecord(collection, id, data, versions.getOrDefault(id, 0L))));
+            return out;
+        });
+    }
+
+    @Override
+    public long count(String collection) {
+        SyncedEntity entity = records.model().require(collection);
+        return records.inTransaction(s -> records.count(s, entity));
+    }
+
+    @Override
+    public void put(String collection, String id, Map<String, Object> data) {
+        SyncedEntity entity = records.model().require(collection);
+        records.inTransaction(s -> {
+            ChangeBuffer buffer = runtime.buffer(s);
+            Map<String, Object> before = records.read(s, entity, id).orElse(null);
+            Map<String, Object> stored = capture.context().beforeStore(new PendingWrite(Role.HUB, collection, id,
+                    Operation.UPSERT, before, data, null, null));
+            buffer.hooksRan(new RecordKey(collection, id));
+            records.write(s, entity, id, stored);
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(String collection, String id) {
+        SyncedEntity entity = records.model().require(collection);
+        records.inTransaction(s -> records.remove(s, entity, id));
+    }
+
+    @Override
+    public void recordWrite(SharedSessionContract session, Class<?> entityType, Object id) {
+        records.recordUnseen(session, entityType, id);
+    }
+
+    /** Detaches the store from the factory. The factory stays open; it belongs to the application. */
+    @Override
+    public void close() {
+        runtime.detach(capture);
+    }
+}

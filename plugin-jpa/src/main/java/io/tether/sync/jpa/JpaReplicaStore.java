@@ -1,0 +1,171 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.SyncRecord;
+import io.tether.sync.jpa.internal.ChangeBuffer;
+import io.tether.sync.jpa.internal.EntityRecords;
+import io.tether.sync.jpa.internal.RecordKey;
+import io.tether.sync.jpa.internal.ReplicaCapture;
+import io.tether.sync.jpa.internal.ReplicaWork;
+import io.tether.sync.jpa.internal.SyncRuntime;
+import io.tether.sync.jpa.internal.SyncedEntity;
+import io.tether.sync.Operation;
+import io.tether.sync.spi.CollectionSchema;
+import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.PendingWrite;
+import io.tether.sync.spi.ReplicaStore;
+import io.tether.sync.spi.ReplicaTransaction;
+import io.tether.sync.spi.Role;
+import io.tether.sync.spi.Schema;
+import io.tether.sync.spi.StoreContext;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SharedSessionContract;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A replica's store over the application's own Hibernate entities. Every committed write to a {@link Synced}
+ * entity, made anywhere in the application through Hibernate, goes into the outbox in the same transaction;
+ * remote changes are applied through the entities (so validation and entity listeners run) and are never
+ * captured back. Record versions, the outbox, the cursor and the client id live in Tether's own tables, which
+ * plugin-jpa adds to the persistence unit.
+ *
+ * <pre>{@code
+ * EntityManagerFactory emf = Persistence.createEntityManagerFactory("app");
+ * ReplicaEngine engine = Tether.replica().store(new JpaReplicaStore(emf)).plugin("rest")
+ *         .property("tether.rest.url", "https://hub.example.com").build().start();
+ * }</pre>
+ *
+ * <p>One store per factory. Writes to synced entities fail until the engine opened the store. Thread-safe.
+ */
+public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
+    private final SyncRuntime runtime;
+    private final EntityRecords records;
+    private final ReplicaCapture capture = new ReplicaCapture();
+    private final int schemaVersion;
+
+    /** A store with schema version 1. */
+    public JpaReplicaStore(EntityManagerFactory factory) {
+        this(factory, 1);
+    }
+
+    /**
+     * @param factory       the application's factory, built with plugin-jpa on the class path
+     * @param schemaVersion the version of the synced schema (positive)
+     */
+    public JpaReplicaStore(EntityManagerFactory factory, int schemaVersion) {
+        Objects.requireNonNull(factory, "factory");
+        if (schemaVersion < 1) {
+            throw new IllegalArgumentException("schemaVersion must be positive, was " + schemaVersion);
+        }
+        this.runtime = SyncRuntime.of(factory.unwrap(SessionFactoryImplementor.class));
+        this.records = new EntityRecords(runtime);
+        this.schemaVersion = schemaVersion;
+        capture.prepare(records);
+        runtime.attach(capture);
+    }
+
+    @Override
+    public void open(StoreContext context) {
+        runtime.attach(capture); // again after a close: the same store may serve a new engine
+        capture.open(context, records);
+    }
+
+    @Override
+    public String clientId() {
+        return capture.clientId();
+    }
+
+    @Override
+    public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
+        return records.inTransaction(session -> work.apply(new ReplicaWork(records, capture, session)));
+    }
+
+    @Override
+    public Optional<String> cursor() {
+        return capture.cursor(records);
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(Set<OutboxState> states, int limit) {
+        return capture.outbox(records, states, limit);
+    }
+
+    @Override
+    public long outboxCount(Set<OutboxState> states) {
+        return capture.outboxCount(records, states);
+    }
+
+    @Override
+    public List<CollectionSchema> collections() {
+        return records.model().schemas();
+    }
+
+    @Override
+    public Schema schema() {
+        return new Schema(schemaVersion, collections());
+    }
+
+    @Override
+    public Optional<SyncRecord> get(String collection, String id) {
+        SyncedEntity entity = records.model().require(collection);
+        return records.inTransaction(s -> records.read(s, entity, id)
+                .map(data -> new SyncRecord(collection, id, data, capture.version(s, collection, id))));
+    }
+
+    @Override
+    public List<SyncRecord> list(String collection) {
+        SyncedEntity entity = records.model().require(collection);
+        return records.inTransaction(s -> {
+            Map<String, Map<String, Object>> all = records.readAll(s, entity);
+            Map<String, Long> versions = capture.versions(s, collection, List.copyOf(all.keySet()));
+            List<SyncRecord> out = new ArrayList<>(all.size());
+            all.forEach((id, data) -> out.add(new SyncRecord(collection, id, data, versions.getOrDefault(id, 0L))));
+            return out;
+        });
+    }
+
+    @Override
+    public long count(String collection) {
+        SyncedEntity entity = records.model().require(collection);
+        return records.inTransaction(s -> records.count(s, entity));
+    }
+
+    @Override
+    public void put(String collection, String id, Map<String, Object> data) {
+        SyncedEntity entity = records.model().require(collection);
+        records.inTransaction(s -> {
+            ChangeBuffer buffer = runtime.buffer(s);
+            Map<String, Object> before = records.read(s, entity, id).orElse(null);
+            Map<String, Object> stored = capture.context().beforeStore(new PendingWrite(Role.REPLICA, collection, id,
+                    Operation.UPSERT, before, data, null, null));
+            buffer.hooksRan(new RecordKey(collection, id));
+            records.write(s, entity, id, stored);
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(String collection, String id) {
+        SyncedEntity entity = records.model().require(collection);
+        records.inTransaction(s -> records.remove(s, entity, id));
+    }
+
+    @Override
+    public void recordWrite(SharedSessionContract session, Class<?> entityType, Object id) {
+        records.recordUnseen(session, entityType, id);
+    }
+
+    /** Detaches the store from the factory. The factory stays open; it belongs to the application. */
+    @Override
+    public void close() {
+        runtime.detach(capture);
+    }
+}

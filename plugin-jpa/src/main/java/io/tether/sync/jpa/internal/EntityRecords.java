@@ -1,0 +1,154 @@
+package io.tether.sync.jpa.internal;
+
+import io.tether.sync.Operation;
+import jakarta.persistence.EntityNotFoundException;
+import org.hibernate.Session;
+import org.hibernate.SharedSessionContract;
+import org.hibernate.StatelessSession;
+import org.hibernate.Transaction;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SessionImplementor;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads and writes records through the application's entities (so its validation and listeners run), and runs
+ * store transactions on fresh sessions. Thread-safe; the sessions it opens are confined to one call.
+ */
+public final class EntityRecords {
+    private final SyncRuntime runtime;
+
+    public EntityRecords(SyncRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    public SyncRuntime runtime() {
+        return runtime;
+    }
+
+    public SyncedModel model() {
+        return runtime.model();
+    }
+
+    /** Runs {@code work} in a new session and transaction; commits, or rolls back and rethrows. */
+    public <T> T inTransaction(Function<SessionImplementor, T> work) {
+        SessionFactoryImplementor factory = runtime.factory();
+        try (Session session = factory.openSession()) {
+            Transaction tx = session.beginTransaction();
+            try {
+                T result = work.apply((SessionImplementor) session);
+                tx.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                if (tx.isActive()) {
+                    try {
+                        tx.rollback();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The entity instance of a record, or null. */
+    public Object find(SessionImplementor session, SyncedEntity entity, String id) {
+        Object entityId;
+        try {
+            entityId = entity.entityId(id);
+        } catch (RuntimeException e) {
+            return null; // an id of the wrong form names no entity
+        }
+        return session.find(entity.entityClass(), entityId);
+    }
+
+    /** The record's data, or empty when no entity has that id. */
+    public Optional<Map<String, Object>> read(SessionImplementor session, SyncedEntity entity, String id) {
+        Object instance = find(session, entity, id);
+        return instance == null ? Optional.empty() : Optional.of(entity.record(instance, session));
+    }
+
+    /** Every entity of a collection as records, keyed by record id in id order. */
+    public Map<String, Map<String, Object>> readAll(SessionImplementor session, SyncedEntity entity) {
+        List<?> all = session.createSelectionQuery("from " + entity.persister().getEntityName(),
+                entity.entityClass()).getResultList();
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        all.stream().map(e -> entity.record(e, session))
+                .sorted(Comparator.comparing((Map<String, Object> d) -> String.valueOf(d.get(entity.idField()))))
+                .forEach(d -> out.put(String.valueOf(d.get(entity.idField())), d));
+        return out;
+    }
+
+    public long count(SessionImplementor session, SyncedEntity entity) {
+        return session.createSelectionQuery("select count(*) from " + entity.persister().getEntityName(), Long.class)
+                .getSingleResult();
+    }
+
+    /** Creates or updates the entity of a record from its data (fields absent from {@code data} are kept). */
+    public void write(SessionImplementor session, SyncedEntity entity, String id, Map<String, Object> data) {
+        Object instance = find(session, entity, id);
+        if (instance == null) {
+            Object entityId;
+            try {
+                entityId = entity.entityId(id);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("record id '" + id + "' is not a valid id of collection '"
+                        + entity.collection() + "': " + e.getMessage(), e);
+            }
+            instance = entity.persister().instantiate(entityId, session);
+            entity.apply(instance, data, session);
+            session.persist(instance);
+        } else {
+            entity.apply(instance, data, session);
+        }
+    }
+
+    /** Removes the entity of a record; returns whether there was one. */
+    public boolean remove(SessionImplementor session, SyncedEntity entity, String id) {
+        Object instance = find(session, entity, id);
+        if (instance == null) {
+            return false;
+        }
+        session.remove(instance);
+        session.flush(); // so a later write of the same id in this transaction starts from a clean slate
+        return true;
+    }
+
+
+    /** Captures the current row of an entity written behind Hibernate's back (bulk statements, native SQL). */
+    public void recordUnseen(SharedSessionContract contract, Class<?> entityType, Object id) {
+        SyncedEntity entity = model().forClass(entityType);
+        if (!(contract instanceof SharedSessionContractImplementor session)) {
+            throw new IllegalArgumentException("not a Hibernate session: " + contract);
+        }
+        Object row;
+        if (contract instanceof SessionImplementor s) {
+            s.flush();
+            row = s.find(entityType, id);
+            if (row != null) {
+                try {
+                    s.refresh(row);
+                } catch (EntityNotFoundException e) {
+                    s.detach(row);
+                    row = null;
+                }
+            }
+        } else if (contract instanceof StatelessSession s) {
+            row = s.get(entityType, id);
+        } else {
+            throw new IllegalArgumentException("unsupported session type " + contract.getClass().getName());
+        }
+        RecordKey key = new RecordKey(entity.collection(), entity.recordId(id));
+        CapturedChange change = row == null
+                ? new CapturedChange(key, entity, Operation.DELETE, null, null, null, false)
+                : new CapturedChange(key, entity, Operation.UPSERT, null, entity.record(row, session), null, false);
+        runtime.buffer(session).capture(change);
+    }
+}

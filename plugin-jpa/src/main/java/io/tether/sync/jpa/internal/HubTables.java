@@ -1,0 +1,256 @@
+package io.tether.sync.jpa.internal;
+
+import io.tether.sync.Operation;
+import io.tether.sync.spi.FieldStamp;
+import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.StoreContext;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
+final class HubTables {
+    private static final String LOG_COLUMNS = "version, collection_name, record_id, op, record_data, scope_value, committed_ms";
+
+    private final StoreContext.JsonText json;
+
+    HubTables(StoreContext.JsonText json) {
+        this.json = json;
+    }
+
+    /** A record's hub metadata. */
+    record Meta(long version, String scope, String hlc, Map<String, FieldStamp> stamps, boolean deleted) {
+    }
+
+    void ensureState(Connection c) throws SQLException {
+        if (Jdbc.query(c, "select id from tether_hub_state where id = 1", ps -> { }, rs -> rs.getInt(1)).isEmpty()) {
+            Jdbc.update(c, "insert into tether_hub_state (id, head_version, horizon) values (1, 0, 0)", ps -> { });
+        }
+    }
+
+    /** The committed head: a plain read, which never waits for a writer. */
+    long head(Connection c) throws SQLException {
+        return Jdbc.query(c, "select head_version from tether_hub_state where id = 1", ps -> { }, rs -> rs.getLong(1))
+                .stream().findFirst().orElse(0L);
+    }
+
+    long horizon(Connection c) throws SQLException {
+        return Jdbc.query(c, "select horizon from tether_hub_state where id = 1", ps -> { }, rs -> rs.getLong(1))
+                .stream().findFirst().orElse(0L);
+    }
+
+    /** Locks the counter row until the transaction ends and returns the head it holds. */
+    long lockCounter(Connection c) throws SQLException {
+        return Jdbc.query(c, "select head_version from tether_hub_state where id = 1 for update", ps -> { },
+                rs -> rs.getLong(1)).get(0);
+    }
+
+    void setHead(Connection c, long head) throws SQLException {
+        Jdbc.update(c, "update tether_hub_state set head_version = ? where id = 1", ps -> ps.setLong(1, head));
+    }
+
+    void setHorizon(Connection c, long horizon) throws SQLException {
+        Jdbc.update(c, "update tether_hub_state set horizon = ? where id = 1", ps -> ps.setLong(1, horizon));
+    }
+
+    Map<String, Meta> records(Connection c, String collection, Collection<String> ids) throws SQLException {
+        Map<String, Meta> out = new HashMap<>();
+        for (List<String> chunk : ReplicaTables.chunks(ids)) {
+            // by record id alone (see ReplicaTables.meta), the collection checked on the rows found
+            Jdbc.query(c, "select record_id, version, scope_value, hlc, stamps, deleted, collection_name from "
+                    + "tether_hub_record where record_id in (" + Jdbc.placeholders(ReplicaTables.padded(chunk.size())) + ")",
+                    ps -> ReplicaTables.bindIds(ps, chunk), rs -> {
+                        if (collection.equals(rs.getString(7))) {
+                            out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3), rs.getString(4),
+                                    FieldStamp.decode(rs.getString(5)), rs.getBoolean(6)));
+                        }
+                        return null;
+                    });
+        }
+        return out;
+    }
+
+    /** A row to write into {@code tether_hub_record}; {@code exists} says update rather than insert. */
+    record MetaWrite(String collection, String id, Meta meta, boolean exists) {
+    }
+
+    void writeRecords(Connection c, List<MetaWrite> writes) throws SQLException {
+        List<MetaWrite> inserts = writes.stream().filter(w -> !w.exists()).toList();
+        List<MetaWrite> updates = writes.stream().filter(MetaWrite::exists).toList();
+        if (!inserts.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into tether_hub_record (version, scope_value, hlc, "
+                    + "stamps, deleted, collection_name, record_id) values (?, ?, ?, ?, ?, ?, ?)")) {
+                for (MetaWrite w : inserts) {
+                    bindMeta(ps, w);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!updates.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("update tether_hub_record set version = ?, scope_value = ?, "
+                    + "hlc = ?, stamps = ?, deleted = ? where collection_name = ? and record_id = ?")) {
+                for (MetaWrite w : updates) {
+                    bindMeta(ps, w);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static void bindMeta(PreparedStatement ps, MetaWrite w) throws SQLException {
+        ps.setLong(1, w.meta().version());
+        ps.setString(2, w.meta().scope());
+        ps.setString(3, w.meta().hlc());
+        ps.setString(4, FieldStamp.encode(w.meta().stamps()));
+        ps.setBoolean(5, w.meta().deleted());
+        ps.setString(6, w.collection());
+        ps.setString(7, w.id());
+    }
+
+    void insertLog(Connection c, List<LogEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into tether_change_log (" + LOG_COLUMNS
+                + ") values (?, ?, ?, ?, ?, ?, ?)")) {
+            for (LogEntry e : entries) {
+                ps.setLong(1, e.version());
+                ps.setString(2, e.collection());
+                ps.setString(3, e.id());
+                ps.setString(4, e.op().wireName());
+                ps.setString(5, e.data() == null ? null : json.write(e.data()));
+                ps.setString(6, e.scope());
+                ps.setLong(7, e.committedAt().toEpochMilli());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Log entries in (after, upTo] that the filter accepts, in version order, at most {@code limit}. */
+    List<LogEntry> changesSince(Connection c, long after, long upTo, int limit, PullFilter filter) throws SQLException {
+        return filtered(c, "select " + LOG_COLUMNS + " from tether_change_log where version > ? and version <= ?",
+                "", after, upTo, limit, filter);
+    }
+
+    /** The latest entries of live records in (after, upTo], in version order. */
+    List<LogEntry> snapshot(Connection c, long after, long upTo, int limit, PullFilter filter) throws SQLException {
+        // driven by the change log's primary key (version), so each page is a range scan, not a join of everything
+        return filtered(c, "select l.version, l.collection_name, l.record_id, l.op, l.record_data, l.scope_value, "
+                + "l.committed_ms from tether_change_log l where l.version > ? and l.version <= ? and exists ("
+                + "select 1 from tether_hub_record r where r.collection_name = l.collection_name and r.record_id = "
+                + "l.record_id and r.version = l.version and r.deleted = false)", "l.", after, upTo, limit, filter);
+    }
+
+    private List<LogEntry> filtered(Connection c, String base, String alias, long after, long upTo, int limit,
+                                    PullFilter filter) throws SQLException {
+        List<String> collections = List.copyOf(filter.scopesByCollection().keySet());
+        List<LogEntry> out = new ArrayList<>();
+        if (collections.isEmpty() || limit <= 0) {
+            return out;
+        }
+        // collections and scopes are filtered below, in Java: an IN list here lets the database pick the
+        // (collection, record) index and sort the whole log for every page instead of range-scanning by version
+        String sql = base + " order by " + alias + "version";
+        long from = after;
+        int page = Math.max(limit, 100);
+        while (out.size() < limit) {
+            long start = from;
+            List<LogEntry> batch = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, start);
+                ps.setLong(2, upTo);
+                ps.setMaxRows(page);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        batch.add(entry(rs));
+                    }
+                }
+            }
+            for (LogEntry e : batch) {
+                if (filter.accepts(e.collection(), e.scope())) {
+                    out.add(e);
+                    if (out.size() == limit) {
+                        return out;
+                    }
+                }
+            }
+            if (batch.size() < page) {
+                return out;
+            }
+            from = batch.get(batch.size() - 1).version();
+        }
+        return out;
+    }
+
+    private LogEntry entry(ResultSet rs) throws SQLException {
+        String data = rs.getString(5);
+        return new LogEntry(rs.getLong(1), rs.getString(2), rs.getString(3), Operation.fromWire(rs.getString(4)),
+                data == null ? null : json.read(data), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
+    }
+
+    OptionalLong appliedVersion(Connection c, String clientId, String changeId) throws SQLException {
+        List<Long> v = Jdbc.query(c, "select version from tether_dedup where client_id = ? and change_id = ?", ps -> {
+            ps.setString(1, clientId);
+            ps.setString(2, changeId);
+        }, rs -> rs.getLong(1));
+        return v.isEmpty() ? OptionalLong.empty() : OptionalLong.of(v.get(0));
+    }
+
+    void recordApplied(Connection c, String clientId, String changeId, long version, long nowMs) throws SQLException {
+        Jdbc.update(c, "insert into tether_dedup (client_id, change_id, version, committed_ms) values (?, ?, ?, ?)",
+                ps -> {
+                    ps.setString(1, clientId);
+                    ps.setString(2, changeId);
+                    ps.setLong(3, version);
+                    ps.setLong(4, nowMs);
+                });
+    }
+
+    /**
+     * Drops superseded log entries, and tombstones and dedup rows committed before the cutoff; returns the
+     * highest dropped tombstone version (0 when none). Run while holding the counter lock.
+     */
+    long compact(Connection c, long cutoffMs) throws SQLException {
+        Jdbc.update(c, "delete from tether_change_log l where exists (select 1 from tether_change_log n where "
+                + "n.collection_name = l.collection_name and n.record_id = l.record_id and n.version > l.version)",
+                ps -> { });
+        record Tomb(long version, String collection, String id) {
+        }
+        List<Tomb> tombs = Jdbc.query(c, "select version, collection_name, record_id from tether_change_log where "
+                + "op = 'delete' and committed_ms < ?", ps -> ps.setLong(1, cutoffMs),
+                rs -> new Tomb(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        long highest = 0;
+        if (!tombs.isEmpty()) {
+            try (PreparedStatement log = c.prepareStatement("delete from tether_change_log where version = ?");
+                 PreparedStatement meta = c.prepareStatement("delete from tether_hub_record where collection_name = ? "
+                         + "and record_id = ? and version = ? and deleted = true")) {
+                for (Tomb t : tombs) {
+                    log.setLong(1, t.version());
+                    log.addBatch();
+                    meta.setString(1, t.collection());
+                    meta.setString(2, t.id());
+                    meta.setLong(3, t.version());
+                    meta.addBatch();
+                    highest = Math.max(highest, t.version());
+                }
+                log.executeBatch();
+                meta.executeBatch();
+            }
+        }
+        Jdbc.update(c, "delete from tether_dedup where committed_ms < ?", ps -> ps.setLong(1, cutoffMs));
+        return highest;
+    }
+}

@@ -1,0 +1,69 @@
+package io.tether.sync.jpa.internal;
+
+import io.tether.sync.SyncException;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Plain JDBC on a session's connection, for Tether's own tables. */
+final class Jdbc {
+    private Jdbc() {
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    static <T> T on(SharedSessionContractImplementor session, Work<T> work) {
+        try {
+            return work.run(session.getJdbcCoordinator().getLogicalConnection().getPhysicalConnection());
+        } catch (SQLException e) {
+            throw new SyncException("Tether table access failed: " + e.getMessage(), e);
+        }
+    }
+
+    static int update(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        }
+    }
+
+    static <T> List<T> query(Connection c, String sql, Binder binder, RowReader<T> reader) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(reader.read(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    /** {@code ?, ?, ?} with n placeholders. */
+    static String placeholders(int n) {
+        StringBuilder sb = new StringBuilder(n * 3);
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.toString();
+    }
+}

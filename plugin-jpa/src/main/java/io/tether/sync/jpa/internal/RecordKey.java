@@ -1,0 +1,5 @@
+package io.tether.sync.jpa.internal;
+
+/** A record's identity across collections. */
+public record RecordKey(String collection, String id) {
+}

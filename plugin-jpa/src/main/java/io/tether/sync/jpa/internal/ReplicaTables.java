@@ -1,0 +1,341 @@
+package io.tether.sync.jpa.internal;
+
+import io.tether.sync.Operation;
+import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.StoreContext;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** JDBC access to a replica's tables: record versions, the outbox, and the state row. */
+public final class ReplicaTables {
+    private static final String OUTBOX_COLUMNS = "sequence_no, change_id, collection_name, record_id, op, record_data, "
+            + "changed_fields, base_version, hlc, entry_state, parked_reason, parked_message, parked_data, parked_version";
+    private static final int CHUNK = 500;
+
+    private final StoreContext.JsonText json;
+
+    public ReplicaTables(StoreContext.JsonText json) {
+        this.json = json;
+    }
+
+    /** A record's local version row. */
+    record Meta(long version, boolean deleted) {
+    }
+
+    // ---- state row
+
+    /** Creates the state row with a fresh client id unless it exists; returns the client id. */
+    String ensureState(Connection c) throws SQLException {
+        List<String> ids = Jdbc.query(c, "select client_id from tether_replica_state where id = 1", ps -> { },
+                rs -> rs.getString(1));
+        if (!ids.isEmpty()) {
+            return ids.get(0);
+        }
+        String clientId = UUID.randomUUID().toString();
+        Jdbc.update(c, "insert into tether_replica_state (id, client_id, cursor_value, next_sequence) values (1, ?, null, 1)",
+                ps -> ps.setString(1, clientId));
+        return clientId;
+    }
+
+    String cursor(Connection c) throws SQLException {
+        List<String> cursors = Jdbc.query(c, "select cursor_value from tether_replica_state where id = 1", ps -> { },
+                rs -> rs.getString(1));
+        return cursors.isEmpty() ? null : cursors.get(0);
+    }
+
+    void setCursor(Connection c, String cursor) throws SQLException {
+        Jdbc.update(c, "update tether_replica_state set cursor_value = ? where id = 1", ps -> ps.setString(1, cursor));
+    }
+
+    /** Reserves {@code n} outbox sequences (the state row stays locked until commit); returns the first. */
+    long allocate(Connection c, int n) throws SQLException {
+        Jdbc.update(c, "update tether_replica_state set next_sequence = next_sequence + ? where id = 1",
+                ps -> ps.setLong(1, n));
+        long next = Jdbc.query(c, "select next_sequence from tether_replica_state where id = 1", ps -> { },
+                rs -> rs.getLong(1)).get(0);
+        return next - n;
+    }
+
+    // ---- record versions
+
+    Map<String, Meta> meta(Connection c, String collection, Collection<String> ids) throws SQLException {
+        Map<String, Meta> out = new HashMap<>();
+        for (List<String> chunk : chunks(ids)) {
+            // by record id alone, so that every database looks the ids up in an index (H2 would scan the
+            // collection's part of the primary key); the collection is checked on the few rows found
+            Jdbc.query(c, "select record_id, version, deleted, collection_name from tether_replica_record where "
+                    + "record_id in (" + Jdbc.placeholders(padded(chunk.size())) + ")", ps -> bindIds(ps, chunk), rs -> {
+                if (collection.equals(rs.getString(4))) {
+                    out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3)));
+                }
+                return null;
+            });
+        }
+        return out;
+    }
+
+    void putMeta(Connection c, String collection, String id, long version, boolean deleted) throws SQLException {
+        int n = Jdbc.update(c, "update tether_replica_record set version = ?, deleted = ? where collection_name = ? "
+                + "and record_id = ?", ps -> {
+            ps.setLong(1, version);
+            ps.setBoolean(2, deleted);
+            ps.setString(3, collection);
+            ps.setString(4, id);
+        });
+        if (n == 0) {
+            Jdbc.update(c, "insert into tether_replica_record (collection_name, record_id, version, deleted) "
+                    + "values (?, ?, ?, ?)", ps -> {
+                ps.setString(1, collection);
+                ps.setString(2, id);
+                ps.setLong(3, version);
+                ps.setBoolean(4, deleted);
+            });
+        }
+    }
+
+    void setDeleted(Connection c, String collection, String id, boolean deleted) throws SQLException {
+        Jdbc.update(c, "update tether_replica_record set deleted = ? where collection_name = ? and record_id = ?",
+                ps -> {
+                    ps.setBoolean(1, deleted);
+                    ps.setString(2, collection);
+                    ps.setString(3, id);
+                });
+    }
+
+    void deleteMeta(Connection c, String collection, String id) throws SQLException {
+        Jdbc.update(c, "delete from tether_replica_record where collection_name = ? and record_id = ?", ps -> {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+        });
+    }
+
+    /** Record ids of a collection that have outbox entries. */
+    Set<String> idsWithOutbox(Connection c, String collection) throws SQLException {
+        return new LinkedHashSet<>(Jdbc.query(c, "select distinct record_id from tether_outbox where collection_name = ?",
+                ps -> ps.setString(1, collection), rs -> rs.getString(1)));
+    }
+
+    /** Every version row of a collection. */
+    Map<String, Meta> allMeta(Connection c, String collection) throws SQLException {
+        Map<String, Meta> out = new HashMap<>();
+        Jdbc.query(c, "select record_id, version, deleted from tether_replica_record where collection_name = ?",
+                ps -> ps.setString(1, collection), rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3))));
+        return out;
+    }
+
+    // ---- outbox
+
+    /** Outbox entries of the given records, each record's in sequence order. */
+    Map<String, List<OutboxEntry>> outboxFor(Connection c, String collection, Collection<String> ids)
+            throws SQLException {
+        Map<String, List<OutboxEntry>> out = new HashMap<>();
+        for (List<String> chunk : chunks(ids)) {
+            Jdbc.query(c, "select " + OUTBOX_COLUMNS + " from tether_outbox where record_id in ("
+                    + Jdbc.placeholders(padded(chunk.size())) + ") order by sequence_no", ps -> bindIds(ps, chunk), this::entry)
+                    .stream().filter(e -> e.collection().equals(collection))
+                    .forEach(e -> out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e));
+        }
+        return out;
+    }
+
+    /**
+     * The outbox entries of the given records as capture needs them: everything but the record data and the
+     * parked answer (left null), which capture replaces and never reads.
+     */
+    Map<String, List<OutboxEntry>> outboxHeadersFor(Connection c, String collection, Collection<String> ids)
+            throws SQLException {
+        Map<String, List<OutboxEntry>> out = new HashMap<>();
+        for (List<String> chunk : chunks(ids)) {
+            Jdbc.query(c, "select sequence_no, change_id, collection_name, record_id, op, changed_fields, base_version, "
+                    + "hlc, entry_state from tether_outbox where record_id in (" + Jdbc.placeholders(padded(chunk.size()))
+                    + ") order by sequence_no", ps -> bindIds(ps, chunk), rs -> {
+                if (!collection.equals(rs.getString(3))) {
+                    return null;
+                }
+                String fields = rs.getString(6);
+                OutboxEntry e = new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(4),
+                        Operation.fromWire(rs.getString(5)), null, fields == null ? null : fields.isEmpty() ? Set.of()
+                        : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))), rs.getLong(7), rs.getString(8),
+                        OutboxState.valueOf(rs.getString(9)), null);
+                out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
+                return null;
+            });
+        }
+        return out;
+    }
+
+    /** Rewrites PENDING entries that absorbed a write: only the columns a fold changes. */
+    void foldOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("update tether_outbox set op = ?, record_data = ?, "
+                + "changed_fields = ?, hlc = ? where sequence_no = ?")) {
+            for (OutboxEntry e : entries) {
+                ps.setString(1, e.op().wireName());
+                ps.setString(2, e.data() == null ? null : json.write(e.data()));
+                ps.setString(3, e.fields() == null ? null : String.join("\n", e.fields()));
+                ps.setString(4, e.hlc());
+                ps.setLong(5, e.sequence());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    List<OutboxEntry> outbox(Connection c, Set<OutboxState> states, int limit) throws SQLException {
+        if (states.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        List<OutboxState> list = List.copyOf(states);
+        try (PreparedStatement ps = c.prepareStatement("select " + OUTBOX_COLUMNS + " from tether_outbox where "
+                + "entry_state in (" + Jdbc.placeholders(list.size()) + ") order by sequence_no")) {
+            for (int i = 0; i < list.size(); i++) {
+                ps.setString(i + 1, list.get(i).name());
+            }
+            ps.setMaxRows(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<OutboxEntry> out = new ArrayList<>();
+                while (rs.next() && out.size() < limit) {
+                    out.add(entry(rs));
+                }
+                return out;
+            }
+        }
+    }
+
+    long outboxCount(Connection c, Set<OutboxState> states) throws SQLException {
+        if (states.isEmpty()) {
+            return 0;
+        }
+        List<OutboxState> list = List.copyOf(states);
+        return Jdbc.query(c, "select count(*) from tether_outbox where entry_state in ("
+                + Jdbc.placeholders(list.size()) + ")", ps -> {
+            for (int i = 0; i < list.size(); i++) {
+                ps.setString(i + 1, list.get(i).name());
+            }
+        }, rs -> rs.getLong(1)).get(0);
+    }
+
+    void insertOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into tether_outbox (" + OUTBOX_COLUMNS
+                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (OutboxEntry e : entries) {
+                bindEntry(ps, e);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    void saveOutbox(Connection c, OutboxEntry entry) throws SQLException {
+        int n = Jdbc.update(c, "delete from tether_outbox where sequence_no = ?", ps -> ps.setLong(1, entry.sequence()));
+        insertOutbox(c, List.of(entry));
+        if (n == 0) {
+            // a fresh entry from the engine: keep the sequence counter ahead of it
+            Jdbc.update(c, "update tether_replica_state set next_sequence = ? where id = 1 and next_sequence <= ?",
+                    ps -> {
+                        ps.setLong(1, entry.sequence() + 1);
+                        ps.setLong(2, entry.sequence());
+                    });
+        }
+    }
+
+    void removeOutbox(Connection c, Collection<Long> sequences) throws SQLException {
+        if (sequences.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("delete from tether_outbox where sequence_no = ?")) {
+            for (long s : sequences) {
+                ps.setLong(1, s);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void bindEntry(PreparedStatement ps, OutboxEntry e) throws SQLException {
+        ps.setLong(1, e.sequence());
+        ps.setString(2, e.changeId());
+        ps.setString(3, e.collection());
+        ps.setString(4, e.id());
+        ps.setString(5, e.op().wireName());
+        ps.setString(6, e.data() == null ? null : json.write(e.data()));
+        ps.setString(7, e.fields() == null ? null : String.join("\n", e.fields()));
+        ps.setLong(8, e.baseVersion());
+        ps.setString(9, e.hlc());
+        ps.setString(10, e.state().name());
+        OutboxEntry.Parked p = e.parked();
+        ps.setString(11, p == null ? null : p.reason());
+        ps.setString(12, p == null ? null : p.message());
+        if (p == null || p.hubData() == null) {
+            ps.setNull(13, Types.VARCHAR);
+        } else {
+            ps.setString(13, json.write(p.hubData()));
+        }
+        ps.setLong(14, p == null ? 0 : p.hubVersion());
+    }
+
+    private OutboxEntry entry(ResultSet rs) throws SQLException {
+        String data = rs.getString(6);
+        String fields = rs.getString(7);
+        String reason = rs.getString(11);
+        OutboxEntry.Parked parked = null;
+        if (reason != null) {
+            String hubData = rs.getString(13);
+            parked = new OutboxEntry.Parked(reason, rs.getString(12), hubData == null ? null : json.read(hubData),
+                    rs.getLong(14));
+        }
+        return new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                Operation.fromWire(rs.getString(5)), data == null ? null : json.read(data),
+                fields == null ? null : fields.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))),
+                rs.getLong(8), rs.getString(9), OutboxState.valueOf(rs.getString(10)), parked);
+    }
+
+    /**
+     * The number of placeholders for an IN list of {@code n} ids: one of a few sizes, so that the database's
+     * statement cache (H2 keeps 8 per session by default) sees a handful of statements instead of one per size.
+     */
+    static int padded(int n) {
+        for (int size : new int[] {1, 4, 16, 64, 128, 256}) {
+            if (n <= size) {
+                return size;
+            }
+        }
+        return CHUNK;
+    }
+
+    /** Binds the ids, repeating the last one into the padding (a repeated id changes nothing in an IN list). */
+    static void bindIds(PreparedStatement ps, List<String> ids) throws SQLException {
+        int size = padded(ids.size());
+        for (int i = 0; i < size; i++) {
+            ps.setString(i + 1, ids.get(Math.min(i, ids.size() - 1)));
+        }
+    }
+
+    static List<List<String>> chunks(Collection<String> ids) {
+        List<String> all = List.copyOf(ids);
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            out.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        }
+        return out;
+    }
+}

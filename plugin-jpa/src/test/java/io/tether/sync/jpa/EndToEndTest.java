@@ -1,0 +1,116 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.ChangeBatch;
+import io.tether.sync.HubEngine;
+import io.tether.sync.Origin;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncRecord;
+import io.tether.sync.Tether;
+import io.tether.sync.core.InProcessTransport;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.Principal;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A hub on JPA and replicas on JPA, through the core engine and the in-process transport. */
+class EndToEndTest {
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private EntityManagerFactory hubEmf;
+    private JpaHubStore hubStore;
+    private HubEngine hub;
+
+    private record Device(EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine,
+                          List<ChangeBatch> batches) {
+    }
+
+    @BeforeEach
+    void hub() {
+        hubEmf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        hubStore = new JpaHubStore(hubEmf);
+        hub = Tether.hub().store(hubStore).build().start();
+    }
+
+    private Device device(String user) {
+        EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        ReplicaEngine engine = Tether.replica().store(store)
+                .transport(new InProcessTransport(hub.service(), Principal.of(user)))
+                .schema(hubStore.schema()).pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
+        List<ChangeBatch> batches = new CopyOnWriteArrayList<>();
+        engine.onChange(batches::add);
+        closing.add(0, emf);
+        closing.add(0, engine);
+        return new Device(emf, store, engine, batches);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        hub.close();
+        hubEmf.close();
+    }
+
+    private static Map<String, Map<String, Object>> state(io.tether.sync.RecordQuery q, String owner) {
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        for (SyncRecord r : q.list("tasks")) {
+            if (owner.equals(r.data().get("owner_id"))) {
+                out.put(r.id(), r.data());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void jpaReplicasConvergeThroughAJpaHubWithoutEchoes() {
+        Device phone = device("alice");
+        Device laptop = device("alice");
+        Device bobs = device("bob");
+
+        Jpa.tx(phone.emf(), em -> em.persist(new Task("t1", "Written on the phone", "alice")));
+        Jpa.tx(bobs.emf(), em -> em.persist(new Task("b1", "Bob's", "bob")));
+        Jpa.tx(hubEmf, em -> em.persist(new Task("h1", "Written by the server app", "alice")));
+        phone.engine().syncNow();
+        bobs.engine().syncNow();
+        laptop.engine().syncNow();
+
+        Task onLaptop = Jpa.call(laptop.emf(), em -> em.find(Task.class, "t1"));
+        assertEquals("Written on the phone", onLaptop.title, "remote applies land in the entities");
+        Jpa.tx(laptop.emf(), em -> em.find(Task.class, "h1").done = true);
+        laptop.engine().syncNow();
+        phone.engine().syncNow();
+        bobs.engine().syncNow();
+
+        Map<String, Map<String, Object>> hubState = state(hub.records(), "alice");
+        assertEquals(2, hubState.size());
+        assertEquals(true, hubState.get("h1").get("done"));
+        assertEquals(hubState, state(phone.store(), "alice"));
+        assertEquals(hubState, state(laptop.store(), "alice"));
+        assertTrue(state(bobs.store(), "alice").isEmpty(), "bob never receives alice's scope");
+        assertEquals(1, bobs.store().count("tasks"));
+
+        for (Device d : List.of(phone, laptop, bobs)) {
+            assertEquals(0, d.store().outboxCount(EnumSet.allOf(OutboxState.class)),
+                    "pushed changes and remote applies do not come back as local changes");
+        }
+        long localOnPhone = phone.batches().stream().filter(b -> b.origin() == Origin.LOCAL).count();
+        assertEquals(1, localOnPhone, "the phone's only local batch is its own write");
+        assertEquals(hub.records().list("tasks").size(), hubStore.headVersion() - 1,
+                "three creates and one update on the hub, nothing echoed back");
+    }
+}

@@ -1,0 +1,173 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.ChangeBatch;
+import io.tether.sync.Operation;
+import io.tether.sync.Origin;
+import io.tether.sync.spi.HubRecord;
+import io.tether.sync.spi.HubWrite;
+import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.Role;
+import io.tether.sync.spi.ScopeSet;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JpaHubStoreTest {
+    private static final PullFilter EVERYTHING = new PullFilter(Map.of("tasks", ScopeSet.ALL, "projects", ScopeSet.ALL,
+            "note", ScopeSet.ALL));
+
+    private EntityManagerFactory emf;
+    private JpaHubStore store;
+    private TestContext context;
+
+    @BeforeEach
+    void open() {
+        emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        store = new JpaHubStore(emf);
+        context = new TestContext(Role.HUB);
+        store.open(context);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        emf.close();
+    }
+
+    private List<LogEntry> log() {
+        return store.changesSince(0, store.headVersion(), 1000, EVERYTHING);
+    }
+
+    @Test
+    void applicationWritesGetVersionsLogEntriesStampsAndEventsAfterCommit() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Admin task", "alice")));
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").done = true);
+        assertEquals(2, store.headVersion());
+        List<LogEntry> log = log();
+        assertEquals(List.of(1L, 2L), log.stream().map(LogEntry::version).toList());
+        assertEquals("alice", log.get(0).scope());
+        assertEquals(true, log.get(1).data().get("done"));
+        HubRecord r = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+        assertEquals(2, r.version());
+        assertEquals(2, r.stamps().get("done").version());
+        assertEquals(1, r.stamps().get("title").version(), "fields the update did not touch keep their stamp");
+        assertEquals(2, context.logged.size());
+        assertEquals(List.of(Origin.LOCAL, Origin.LOCAL), context.batches.stream().map(ChangeBatch::origin).toList());
+        assertEquals(Set.of("done"), context.batches.get(1).changes().get(0).changedFields());
+    }
+
+    @Test
+    void rolledBackTransactionLeavesNoLogEntryNoVersionAndNoEvent() {
+        Jpa.rolledBack(emf, em -> em.persist(new Task("t1", "Never", "alice")));
+        assertEquals(0, store.headVersion());
+        assertTrue(log().isEmpty());
+        assertTrue(context.logged.isEmpty());
+        assertTrue(context.batches.isEmpty());
+    }
+
+    @Test
+    void pushedWritesAreAppliedThroughEntitiesLoggedOnceAndDeduplicated() {
+        long v = store.inTransaction(tx -> {
+            long version = tx.write(new HubWrite("tasks", "t1", Operation.UPSERT,
+                    Map.of("id", "t1", "title", "Pushed", "done", false, "owner_id", "bob"), "bob",
+                    Set.of("title", "done"), "1763765150123-0001-dev1"));
+            tx.recordApplied("client-1", "client-1:000000000001", version);
+            return version;
+        });
+        assertEquals(1, v);
+        assertEquals("Pushed", Jpa.call(emf, em -> em.find(Task.class, "t1")).title);
+        assertEquals(1, log().size(), "the entity write of a push is not captured a second time");
+        assertEquals(1, store.inTransaction(tx -> tx.appliedVersion("client-1", "client-1:000000000001"))
+                .getAsLong());
+        HubRecord r = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+        assertEquals("1763765150123-0001-dev1", r.hlc());
+        assertEquals("bob", r.scope());
+
+        store.inTransaction(tx -> tx.write(new HubWrite("tasks", "t1", Operation.DELETE, null, "bob", Set.of(),
+                "1763765150124-0000-dev1")));
+        HubRecord tomb = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+        assertTrue(tomb.deleted());
+        assertEquals(2, tomb.version());
+        assertTrue(store.get("tasks", "t1").isEmpty());
+    }
+
+    @Test
+    void failedPushTransactionRollsBackEntityLogAndCounter() {
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(tx -> {
+            tx.write(new HubWrite("tasks", "t1", Operation.UPSERT, Map.of("id", "t1", "title", "X", "owner_id", "bob"),
+                    "bob", Set.of("title"), null));
+            throw new IllegalStateException("boom");
+        }));
+        assertEquals(0, store.headVersion());
+        assertTrue(store.get("tasks", "t1").isEmpty());
+        assertTrue(context.batches.isEmpty());
+    }
+
+    @Test
+    void changesSinceAndSnapshotFilterByCollectionAndScope() {
+        Jpa.tx(emf, em -> em.persist(new Task("a1", "A", "alice")));
+        Jpa.tx(emf, em -> em.persist(new Task("b1", "B", "bob")));
+        Jpa.tx(emf, em -> em.find(Task.class, "a1").title = "A2");
+        Jpa.tx(emf, em -> em.persist(new Project("p1", "P", "alice")));
+        PullFilter aliceTasks = new PullFilter(Map.of("tasks", ScopeSet.of(Set.of("alice"))));
+        assertEquals(List.of(1L, 3L), store.changesSince(0, 4, 10, aliceTasks).stream().map(LogEntry::version).toList());
+        assertEquals(List.of(3L), store.changesSince(1, 4, 10, aliceTasks).stream().map(LogEntry::version).toList());
+        assertEquals(List.of(1L), store.changesSince(0, 4, 1, aliceTasks).stream().map(LogEntry::version).toList());
+        List<LogEntry> snap = store.snapshot(0, 4, 10, EVERYTHING);
+        assertEquals(List.of(2L, 3L, 4L), snap.stream().map(LogEntry::version).toList(), "latest state of live records");
+        assertEquals("A2", snap.get(1).data().get("title"));
+        assertEquals(List.of(2L), store.snapshot(0, 2, 10, EVERYTHING).stream().map(LogEntry::version).toList());
+    }
+
+    @Test
+    void compactionDropsSupersededEntriesAndOldTombstonesAndPersistsTheHorizon() throws Exception {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));       // 1, superseded by 2
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "Two");          // 2
+        Jpa.tx(emf, em -> em.persist(new Task("t2", "Gone", "alice")));      // 3, superseded by 4
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t2")));             // 4, tombstone
+        store.inTransaction(tx -> {
+            tx.recordApplied("c", "c:1", 2);
+            return null;
+        });
+        Thread.sleep(5);
+        Instant cutoff = Instant.now();
+        Jpa.tx(emf, em -> em.persist(new Task("t3", "Later", "alice")));     // 5
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t3")));             // 6, tombstone after cutoff
+
+        assertEquals(4, store.compact(cutoff));
+        assertEquals(List.of(2L, 6L), log().stream().map(LogEntry::version).toList());
+        assertTrue(store.inTransaction(tx -> tx.read("tasks", "t2")).isEmpty(), "old tombstone is gone");
+        assertTrue(store.inTransaction(tx -> tx.read("tasks", "t3")).orElseThrow().deleted(), "recent one kept");
+        assertTrue(store.inTransaction(tx -> tx.appliedVersion("c", "c:1")).isEmpty());
+
+        store.close();
+        JpaHubStore reopened = new JpaHubStore(emf);
+        reopened.open(context);
+        assertEquals(4, reopened.horizon(), "the horizon is persisted");
+        assertEquals(6, reopened.headVersion());
+        reopened.close();
+        store = new JpaHubStore(emf);
+    }
+
+    @Test
+    void recordsCarryTheirHubVersion() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));
+        Jpa.tx(emf, em -> em.persist(new Task("t2", "Two", "alice")));
+        assertEquals(List.of(1L, 2L), store.list("tasks").stream().map(r -> r.version()).toList());
+        assertEquals(2, store.count("tasks"));
+        assertNull(store.get("tasks", "nope").orElse(null));
+    }
+}

@@ -1,0 +1,332 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.ChangeBatch;
+import io.tether.sync.ChangeEvent;
+import io.tether.sync.Operation;
+import io.tether.sync.Origin;
+import io.tether.sync.spi.CollectionSchema;
+import io.tether.sync.spi.FieldSchema;
+import io.tether.sync.spi.FieldType;
+import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.Role;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.Session;
+import org.hibernate.StatelessSession;
+import org.hibernate.SessionFactory;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JpaReplicaStoreTest {
+    private static final Set<OutboxState> ALL = EnumSet.allOf(OutboxState.class);
+
+    private EntityManagerFactory emf;
+    private JpaReplicaStore store;
+    private TestContext context;
+
+    @BeforeEach
+    void open() {
+        emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        store = new JpaReplicaStore(emf);
+        context = new TestContext(Role.REPLICA);
+        store.open(context);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        emf.close();
+    }
+
+    private List<OutboxEntry> outbox() {
+        return store.outbox(ALL, 100);
+    }
+
+    @Test
+    void committedInsertIsInTheOutboxWithColumnNamesAndPublishedAfterCommit() {
+        Jpa.tx(emf, em -> {
+            em.persist(new Project("p1", "Home", "alice"));
+            Task t = new Task("t1", "Buy milk", "alice");
+            t.project = em.getReference(Project.class, "p1");
+            t.priority = 2;
+            t.due = Instant.parse("2026-01-02T03:04:05Z");
+            t.localNote = "private";
+            em.persist(t);
+        });
+        List<OutboxEntry> entries = outbox();
+        assertEquals(2, entries.size());
+        OutboxEntry task = entries.stream().filter(e -> e.collection().equals("tasks")).findFirst().orElseThrow();
+        assertEquals(OutboxState.PENDING, task.state());
+        assertEquals(Operation.UPSERT, task.op());
+        assertNull(task.fields(), "an insert changes all fields");
+        assertEquals(0, task.baseVersion());
+        assertEquals(store.clientId() + ":" + String.format("%012d", task.sequence()), task.changeId());
+        Map<String, Object> data = task.data();
+        assertEquals("t1", data.get("id"));
+        assertEquals("Buy milk", data.get("title"));
+        assertEquals(false, data.get("done"));
+        assertEquals(2L, data.get("priority"));
+        assertEquals("2026-01-02T03:04:05Z", data.get("due"));
+        assertEquals("p1", data.get("project_id"));
+        assertEquals("alice", data.get("owner_id"));
+        assertFalse(data.containsKey("localNote"), "@NotSynced fields stay out");
+        assertFalse(data.containsKey("revision"), "the @Version attribute stays out");
+
+        assertEquals(1, context.batches.size());
+        ChangeBatch batch = context.batches.get(0);
+        assertEquals(Origin.LOCAL, batch.origin());
+        assertEquals(List.of("p1", "t1"), batch.changes().stream().map(ChangeEvent::id).toList());
+    }
+
+    @Test
+    void rolledBackTransactionLeavesNoOutboxEntryAndNoEvent() {
+        Jpa.rolledBack(emf, em -> em.persist(new Task("t1", "Never", "alice")));
+        assertEquals(0, store.outboxCount(ALL));
+        assertTrue(context.batches.isEmpty());
+        assertTrue(store.get("tasks", "t1").isEmpty());
+    }
+
+    @Test
+    void editsOfOneRecordCoalesceIntoItsPendingEntry() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Draft", "alice")));
+        store.inTransaction(tx -> {
+            tx.setVersion("tasks", "t1", 7);
+            OutboxEntry e = tx.outboxFor("tasks", "t1").get(0);
+            tx.saveOutbox(e.withBaseVersion(7));
+            tx.removeOutbox(e.sequence());
+            tx.saveOutbox(new OutboxEntry(e.sequence(), e.changeId(), "tasks", "t1", Operation.UPSERT, e.data(),
+                    Set.of("title"), 7, e.hlc(), OutboxState.PENDING, null));
+            return null;
+        });
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").done = true);
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").priority = 5);
+        List<OutboxEntry> entries = outbox();
+        assertEquals(1, entries.size(), "one PENDING entry per record");
+        OutboxEntry e = entries.get(0);
+        assertEquals(Set.of("title", "done", "priority"), e.fields());
+        assertEquals(7, e.baseVersion());
+        assertEquals(true, e.data().get("done"));
+        assertEquals(5L, e.data().get("priority"));
+    }
+
+    @Test
+    void changesInOneTransactionAreMergedPerRecord() {
+        Jpa.tx(emf, em -> {
+            Task t = new Task("t1", "One", "alice");
+            em.persist(t);
+            em.flush();
+            t.title = "Two";
+            em.flush();
+            t.done = true;
+        });
+        assertEquals(1, outbox().size());
+        assertEquals("Two", outbox().get(0).data().get("title"));
+        assertEquals(1, context.batches.get(0).changes().size());
+    }
+
+    @Test
+    void recordCreatedAndDeletedBeforeItWasSentLeavesNoEntry() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Oops", "alice")));
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t1")));
+        assertEquals(0, store.outboxCount(ALL));
+        Jpa.tx(emf, em -> {
+            em.persist(new Task("t2", "Same tx", "alice"));
+            em.flush();
+            em.remove(em.find(Task.class, "t2"));
+        });
+        assertEquals(0, store.outboxCount(ALL));
+    }
+
+    @Test
+    void writeToRecordWithSentEntryQueuesSecondEntryBehindIt() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "First", "alice")));
+        OutboxEntry first = outbox().get(0);
+        store.inTransaction(tx -> {
+            tx.saveOutbox(first.withState(OutboxState.SENT, null));
+            return null;
+        });
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "Second");
+        List<OutboxEntry> entries = outbox();
+        assertEquals(2, entries.size());
+        assertEquals(OutboxState.SENT, entries.get(0).state());
+        assertEquals(OutboxState.PENDING, entries.get(1).state());
+        assertTrue(entries.get(1).sequence() > first.sequence());
+        assertEquals(Set.of("title"), entries.get(1).fields());
+    }
+
+    @Test
+    void remoteAppliesGoThroughEntitiesAreNotCapturedAndCommitWithTheCursor() {
+        store.inTransaction(tx -> {
+            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "Work", "owner_id", "bob"), 3);
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "Remote", "done", true, "project_id", "p1",
+                    "owner_id", "bob"), 4);
+            tx.setCursor("c-4");
+            return null;
+        });
+        assertEquals(0, store.outboxCount(ALL), "remote applies are never captured (no echo)");
+        assertEquals("c-4", store.cursor().orElseThrow());
+        Task t = Jpa.call(emf, em -> em.find(Task.class, "t1"));
+        assertEquals("Remote", t.title);
+        assertEquals(4, store.get("tasks", "t1").orElseThrow().version());
+        assertEquals(1, context.batches.size());
+        assertEquals(Origin.REMOTE, context.batches.get(0).origin());
+        assertEquals(List.of(3L, 4L), context.batches.get(0).changes().stream().map(ChangeEvent::version).toList());
+
+        store.inTransaction(tx -> {
+            tx.applyRemote("tasks", "t1", null, 5);
+            return null;
+        });
+        assertTrue(store.get("tasks", "t1").isEmpty());
+        assertEquals(5, store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow().version(),
+                "a remote delete leaves a tombstone with its version");
+        assertEquals(0, store.outboxCount(ALL));
+    }
+
+    @Test
+    void failedApplyRollsBackRecordsAndCursorTogether() {
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(tx -> {
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "Remote", "owner_id", "bob"), 4);
+            tx.setCursor("c-4");
+            throw new IllegalStateException("crash mid-page");
+        }));
+        assertTrue(store.cursor().isEmpty());
+        assertTrue(store.get("tasks", "t1").isEmpty());
+        assertTrue(context.batches.isEmpty());
+    }
+
+    @Test
+    void clearSyncedLeavesStaleTombstonesKeepsUnsyncedRecordsAndClearsTheCursor() {
+        store.inTransaction(tx -> {
+            tx.applyRemote("tasks", "synced", Map.of("id", "synced", "title", "S", "owner_id", "alice"), 3);
+            tx.setCursor("c-3");
+            return null;
+        });
+        Jpa.tx(emf, em -> em.persist(new Task("local", "L", "alice")));
+        store.inTransaction(tx -> {
+            tx.clearSynced();
+            return null;
+        });
+        assertTrue(store.get("tasks", "synced").isEmpty());
+        var tomb = store.inTransaction(tx -> tx.read("tasks", "synced")).orElseThrow();
+        assertTrue(tomb.deleted() && tomb.version() == -3 && tomb.stale());
+        assertTrue(store.get("tasks", "local").isPresent(), "a record with an outbox entry is kept");
+        assertTrue(store.cursor().isEmpty());
+        assertEquals(1, store.outboxCount(ALL), "clearing synced records captures nothing");
+    }
+
+    @Test
+    void appListenerStyleEntityIsCapturedThroughTheSamePath() {
+        Jpa.tx(emf, em -> em.persist(new Note("n1", "hello")));
+        Jpa.tx(emf, em -> em.find(Note.class, "n1").text = "hello again");
+        List<OutboxEntry> entries = outbox();
+        assertEquals(1, entries.size());
+        assertEquals("note", entries.get(0).collection());
+        assertEquals("hello again", entries.get(0).data().get("text"));
+    }
+
+    @Test
+    void unsyncedEntitiesAreNotCaptured() {
+        Jpa.tx(emf, em -> em.persist(new Plain("x", "y")));
+        assertEquals(0, store.outboxCount(ALL));
+        assertTrue(context.batches.isEmpty());
+    }
+
+    @Test
+    void bulkUpdateIsCapturedThroughRecordWrite() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Old", "alice")));
+        store.inTransaction(tx -> {
+            OutboxEntry e = tx.outboxFor("tasks", "t1").get(0);
+            tx.removeOutbox(e.sequence());
+            tx.setVersion("tasks", "t1", 9);
+            return null;
+        });
+        Jpa.tx(emf, em -> {
+            em.createQuery("update Task t set t.title = 'Bulk' where t.id = 't1'").executeUpdate();
+            store.recordWrite(em.unwrap(Session.class), Task.class, "t1");
+        });
+        OutboxEntry e = outbox().get(0);
+        assertEquals("Bulk", e.data().get("title"));
+        assertEquals(9, e.baseVersion());
+        assertNull(e.fields());
+    }
+
+    @Test
+    void statelessSessionWritesAreCaptured() {
+        SessionFactory sf = emf.unwrap(SessionFactory.class);
+        try (StatelessSession s = sf.openStatelessSession()) {
+            s.beginTransaction();
+            s.insert(new Task("t1", "Stateless", "alice"));
+            s.getTransaction().commit();
+        }
+        assertEquals("Stateless", outbox().get(0).data().get("title"));
+    }
+
+    @Test
+    void vetoingHookRollsBackTheWrite() {
+        context.veto = w -> w.id().equals("bad");
+        assertThrows(RuntimeException.class, () -> Jpa.tx(emf, em -> em.persist(new Task("bad", "No", "alice"))));
+        assertEquals(0, store.outboxCount(ALL));
+        assertTrue(store.get("tasks", "bad").isEmpty());
+        assertTrue(context.batches.isEmpty());
+    }
+
+    @Test
+    void putAndDeleteThroughTheRecordWriterAreCaptured() {
+        store.put("tasks", "t1", Map.of("id", "t1", "title", "Put", "done", false, "owner_id", "alice"));
+        assertEquals("Put", store.get("tasks", "t1").orElseThrow().data().get("title"));
+        assertEquals(1, store.outboxCount(ALL));
+        store.delete("tasks", "t1");
+        assertEquals(0, store.outboxCount(ALL), "created and deleted before sent");
+        assertEquals(0, store.count("tasks"));
+    }
+
+    @Test
+    void schemaComesFromTheMetamodel() {
+        CollectionSchema tasks = store.schema().collection("tasks").orElseThrow();
+        assertEquals(1, store.schema().version());
+        assertEquals("id", tasks.idField());
+        assertEquals("owner_id", tasks.scopeField());
+        assertEquals(FieldType.STRING, type(tasks, "title"));
+        assertFalse(tasks.field("title").orElseThrow().nullable());
+        assertEquals(FieldType.BOOLEAN, type(tasks, "done"));
+        assertEquals(FieldType.INTEGER, type(tasks, "priority"));
+        assertEquals(FieldType.TIMESTAMP, type(tasks, "due"));
+        assertEquals(FieldType.STRING, type(tasks, "project_id"));
+        assertTrue(tasks.field("localNote").isEmpty());
+        assertTrue(tasks.field("revision").isEmpty());
+        assertEquals(Set.of("projects", "tasks", "note"),
+                Set.copyOf(store.collections().stream().map(CollectionSchema::name).toList()));
+        assertEquals(3, new JpaReplicaStoreSchemaVersion().version(emf));
+    }
+
+    private static FieldType type(CollectionSchema c, String field) {
+        return c.field(field).map(FieldSchema::type).orElseThrow(() -> new AssertionError("no field " + field));
+    }
+
+    /** A second store on the same factory with schema version 3 (after detaching the first). */
+    private final class JpaReplicaStoreSchemaVersion {
+        int version(EntityManagerFactory factory) {
+            store.close();
+            try (JpaReplicaStore other = new JpaReplicaStore(factory, 3)) {
+                return other.schema().version();
+            } finally {
+                store = new JpaReplicaStore(factory);
+                store.open(context);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.tether.sync.spi;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * When a field of a hub record was last written: the version of that write and its clock stamp. Field-level
+ * merge uses it to tell which fields the hub changed since a replica's base version, and who wrote last.
+ */
+public record FieldStamp(long version, String hlc) {
+
+    /**
+     * The stamps after a write: every field in {@code changed} gets ({@code version}, {@code hlc}), the others
+     * keep theirs.
+     */
+    public static Map<String, FieldStamp> advance(Map<String, FieldStamp> stamps, Set<String> changed, long version,
+                                                  String hlc) {
+        Map<String, FieldStamp> next = new HashMap<>(stamps == null ? Map.of() : stamps);
+        FieldStamp stamp = new FieldStamp(version, hlc);
+        for (String field : changed) {
+            next.put(field, stamp);
+        }
+        return Map.copyOf(next);
+    }
+
+    /**
+     * A compact text form for stores that keep stamps in one column: {@code field=version@hlc} entries joined by
+     * newlines. Field names never contain '=' or newlines (they match the schema's names).
+     */
+    public static String encode(Map<String, FieldStamp> stamps) {
+        StringBuilder out = new StringBuilder();
+        stamps.forEach((field, s) -> out.append(field).append('=').append(s.version).append('@')
+                .append(s.hlc == null ? "" : s.hlc).append('\n'));
+        return out.toString();
+    }
+
+    /** Parses {@link #encode}'s form. */
+    public static Map<String, FieldStamp> decode(String text) {
+        Map<String, FieldStamp> out = new LinkedHashMap<>();
+        if (text == null || text.isEmpty()) {
+            return out;
+        }
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            int at = line.indexOf('@', eq);
+            if (eq < 1 || at < 0) {
+                throw new IllegalArgumentException("malformed field stamp '" + line + "'");
+            }
+            String hlc = line.substring(at + 1);
+            out.put(line.substring(0, eq), new FieldStamp(Long.parseLong(line.substring(eq + 1, at)),
+                    hlc.isEmpty() ? null : hlc));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,26 @@
+package io.tether.sync.spi;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Work inside one atomic hub store transaction: everything commits together or nothing does. Not thread-safe;
+ * valid only inside {@link HubStore#inTransaction}.
+ */
+public interface HubTransaction {
+    /** The record, including a tombstone, or empty when the hub never had it (or its tombstone was compacted). */
+    Optional<HubRecord> read(String collection, String id);
+
+    /** The version a (clientId, changeId) produced, if it was applied before. */
+    OptionalLong appliedVersion(String clientId, String changeId);
+
+    /**
+     * Writes a record and appends its change-log entry; returns the new version. Versions are assigned in commit
+     * order: a transaction that gets version {@code v} commits before any that gets a larger one becomes
+     * visible, so a pull never skips a change that commits late.
+     */
+    long write(HubWrite write);
+
+    /** Remembers that (clientId, changeId) produced {@code version}, durably, with this transaction. */
+    void recordApplied(String clientId, String changeId, long version);
+}

@@ -1,0 +1,46 @@
+package io.tether.sync.spi;
+
+import io.tether.sync.RecordQuery;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The storage of a replica: records with their hub versions, the outbox, and the cursor. Local writes are made
+ * through the store's own API (or the ORM it wraps) and captured with {@link OutboxEntry#capture} in the same
+ * transaction; the sync semantics live in sync-core, which uses {@link #inTransaction}. Thread-safe.
+ */
+public interface ReplicaStore extends RecordQuery, RecordWriter, AutoCloseable {
+
+    /** Called once by the engine before use. */
+    void open(StoreContext context);
+
+    /**
+     * This installation's client id: generated once (a UUID) and kept durably. Available before {@link #open}: the
+     * engine derives its clock's node id from it.
+     */
+    String clientId();
+
+    /** Runs {@code work} in one transaction and commits it; any exception rolls everything back and propagates. */
+    <T> T inTransaction(Function<ReplicaTransaction, T> work);
+
+    /** The stored pull cursor. */
+    Optional<String> cursor();
+
+    /** Outbox entries in the given states, in sequence order, at most {@code limit}. */
+    List<OutboxEntry> outbox(Set<OutboxState> states, int limit);
+
+    /** How many outbox entries are in the given states. */
+    long outboxCount(Set<OutboxState> states);
+
+    /** Collections the store itself knows (for example from an ORM's metamodel). Default: none. */
+    default List<CollectionSchema> collections() {
+        return List.of();
+    }
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,45 @@
+package io.tether.sync.spi;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Work inside one atomic replica store transaction: everything commits together or nothing does. Writes made
+ * here are remote applies: they are never captured into the outbox (no echo) and are published as
+ * {@link io.tether.sync.Origin#REMOTE} after commit. Not thread-safe; valid only inside
+ * {@link ReplicaStore#inTransaction}.
+ */
+public interface ReplicaTransaction {
+    /** The record, including a local tombstone that still carries a version, or empty. */
+    Optional<LocalRecord> read(String collection, String id);
+
+    /** The record's outbox entries in sequence order (at most a SENT or parked one, then a PENDING one). */
+    List<OutboxEntry> outboxFor(String collection, String id);
+
+    /** Stores a record's state from the hub and its hub version; {@code data == null} deletes it. */
+    void applyRemote(String collection, String id, Map<String, Object> data, long version);
+
+    /** Records the hub version a record is known at, leaving its data alone. */
+    void setVersion(String collection, String id, long version);
+
+    /** Inserts or replaces the entry with this sequence. */
+    void saveOutbox(OutboxEntry entry);
+
+    /** Removes the entry with this sequence (no-op when absent). */
+    void removeOutbox(long sequence);
+
+    /** The stored pull cursor. */
+    Optional<String> cursor();
+
+    /** Stores the pull cursor; {@code null} clears it (the next pull is an initial sync). */
+    void setCursor(String cursor);
+
+    /**
+     * Starts an initial sync (after {@code cursor-expired}, or a first sync): every record without an outbox entry
+     * becomes a stale tombstone — data removed, version {@code -|v|} (see {@link LocalRecord}) — so the pages that
+     * follow restore exactly the records the hub still has, even at the same version; the cursor is cleared.
+     * Records with outbox entries are left as they are.
+     */
+    void clearSynced();
+}

@@ -1,0 +1,410 @@
+package io.tether.sync.core.internal;
+
+import io.tether.sync.Conflict;
+import io.tether.sync.Operation;
+import io.tether.sync.ProblemException;
+import io.tether.sync.RejectedChange;
+import io.tether.sync.SyncReport;
+import io.tether.sync.TransportException;
+import io.tether.sync.spi.DeliveredChange;
+import io.tether.sync.spi.LocalRecord;
+import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.ProblemType;
+import io.tether.sync.spi.PullRequest;
+import io.tether.sync.spi.PullResponse;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResponse;
+import io.tether.sync.spi.PushResult;
+import io.tether.sync.spi.RejectReason;
+import io.tether.sync.spi.ReplicaStore;
+import io.tether.sync.spi.ReplicaTransaction;
+import io.tether.sync.spi.SyncTransport;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
+ * the atomic apply of pulled pages. Not thread-safe: the engine runs one cycle at a time.
+ */
+public final class ReplicaSync {
+    static final Set<OutboxState> UNRESOLVED = EnumSet.of(OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT);
+    static final Set<OutboxState> SENDABLE = EnumSet.of(OutboxState.PENDING, OutboxState.SENT);
+
+    private final ReplicaStore store;
+    private final String clientId;
+    private final Consumer<Conflict> onConflict;
+    private final Consumer<RejectedChange> onRejected;
+    private int pushBatchSize;
+    private final int pullPageSize;
+
+    public ReplicaSync(ReplicaStore store, int pushBatchSize, int pullPageSize, Consumer<Conflict> onConflict,
+                       Consumer<RejectedChange> onRejected) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clientId = store.clientId();
+        this.pushBatchSize = pushBatchSize;
+        this.pullPageSize = pullPageSize;
+        this.onConflict = onConflict;
+        this.onRejected = onRejected;
+    }
+
+    /** Counts of one cycle. */
+    private static final class Tally {
+        int pushed;
+        int conflicts;
+        int rejected;
+        int pulled;
+    }
+
+    /** Push (unless paused), then pull until the hub has no more (unless paused). */
+    public SyncReport cycle(SyncTransport transport, boolean push, boolean pull) {
+        Tally tally = new Tally();
+        if (push) {
+            pushAll(transport, tally);
+        }
+        if (pull) {
+            pullAll(transport, tally);
+        }
+        return new SyncReport(tally.pushed, tally.conflicts, tally.rejected, tally.pulled,
+                store.cursor().orElse(null));
+    }
+
+    // ---- push
+
+    private void pushAll(SyncTransport transport, Tally tally) {
+        long parkedBefore = store.outboxCount(EnumSet.of(OutboxState.CONFLICT));
+        while (true) {
+            List<OutboxEntry> batch = sendable(parkedBefore + tally.conflicts);
+            if (batch.isEmpty()) {
+                return;
+            }
+            batch = markSent(batch);
+            PushResponse response;
+            try {
+                response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
+            } catch (ProblemException e) {
+                if (e.type() == ProblemType.PAYLOAD_TOO_LARGE) {
+                    if (batch.size() > 1) {
+                        pushBatchSize = Math.max(1, batch.size() / 2);
+                        continue;
+                    }
+                    reject(batch.get(0), RejectReason.TOO_LARGE, e.problem().detail(), tally);
+                    continue;
+                }
+                throw e;
+            }
+            if (response.results().size() != batch.size()) {
+                throw new TransportException("the hub answered " + response.results().size() + " results for "
+                        + batch.size() + " changes", false);
+            }
+            handle(batch, response.results(), tally);
+        }
+    }
+
+    /**
+     * Entries to send now: in outbox order, at most one per record, none behind an unresolved entry.
+     * {@code conflicts} bounds how many parked conflicts may stand in the way (they are read past).
+     */
+    List<OutboxEntry> sendable(long conflicts) {
+        List<OutboxEntry> candidates = store.outbox(UNRESOLVED, (int) Math.min(Integer.MAX_VALUE,
+                2L * pushBatchSize + conflicts));
+        Set<RecordKey> seen = new HashSet<>();
+        List<OutboxEntry> batch = new ArrayList<>();
+        for (OutboxEntry e : candidates) {
+            if (seen.add(new RecordKey(e.collection(), e.id())) && SENDABLE.contains(e.state())) {
+                batch.add(e);
+                if (batch.size() >= pushBatchSize) {
+                    break;
+                }
+            }
+        }
+        return batch;
+    }
+
+    /**
+     * Marks the batch SENT in one transaction and returns the entries as now stored: a local write may have
+     * folded into a PENDING entry since it was selected, and the request must carry that state.
+     */
+    private List<OutboxEntry> markSent(List<OutboxEntry> batch) {
+        return store.inTransaction(tx -> {
+            List<OutboxEntry> sent = new ArrayList<>(batch.size());
+            for (OutboxEntry e : batch) {
+                OutboxEntry current = tx.outboxFor(e.collection(), e.id()).stream()
+                        .filter(c -> c.sequence() == e.sequence()).findFirst().orElse(e);
+                if (current.state() == OutboxState.PENDING) {
+                    current = withLocalData(tx, current).withState(OutboxState.SENT, null);
+                    tx.saveOutbox(current);
+                }
+                sent.add(current);
+            }
+            return sent;
+        });
+    }
+
+    /** An upsert carries the record as the replica has it now (it may have been merged since the capture). */
+    private static OutboxEntry withLocalData(ReplicaTransaction tx, OutboxEntry e) {
+        if (e.op() != Operation.UPSERT) {
+            return e;
+        }
+        LocalRecord local = tx.read(e.collection(), e.id()).orElse(null);
+        if (local == null || local.deleted() || local.data().equals(e.data())) {
+            return e;
+        }
+        return new OutboxEntry(e.sequence(), e.changeId(), e.collection(), e.id(), e.op(), local.data(), e.fields(),
+                e.baseVersion(), e.hlc(), e.state(), e.parked());
+    }
+
+    private void handle(List<OutboxEntry> batch, List<PushResult> results, Tally tally) {
+        List<Runnable> notifications = new ArrayList<>();
+        store.inTransaction(tx -> {
+            for (int i = 0; i < batch.size(); i++) {
+                OutboxEntry entry = batch.get(i);
+                PushResult result = results.get(i);
+                if (!entry.changeId().equals(result.changeId())) {
+                    throw new TransportException("the hub answered for change " + result.changeId() + " where "
+                            + entry.changeId() + " was sent", false);
+                }
+                if (result instanceof PushResult.Applied a) {
+                    // the hub holds exactly what was sent; later local edits stay on top
+                    resolveEntry(tx, entry, a.version(), entry.data());
+                    tally.pushed++;
+                } else if (result instanceof PushResult.Duplicate d) {
+                    acknowledgeDuplicate(tx, entry, d.version());
+                    tally.pushed++;
+                } else if (result instanceof PushResult.Merged m) {
+                    resolveEntry(tx, entry, m.version(), m.record());
+                    tally.pushed++;
+                } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
+                    tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
+                            new OutboxEntry.Parked("manual", null, c.record(), c.version())));
+                    tally.conflicts++;
+                    Conflict conflict = toConflict(entry, c.record(), c.version());
+                    notifications.add(() -> onConflict.accept(conflict));
+                } else if (result instanceof PushResult.Conflict c) {
+                    resolveEntry(tx, entry, c.version(), c.record());
+                    tally.conflicts++;
+                } else if (result instanceof PushResult.Rejected r) {
+                    tx.saveOutbox(entry.withState(OutboxState.REJECTED,
+                            new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
+                    tally.rejected++;
+                    RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
+                    notifications.add(() -> onRejected.accept(rejected));
+                }
+            }
+            return null;
+        });
+        notifications.forEach(Runnable::run);
+    }
+
+    private void reject(OutboxEntry entry, RejectReason reason, String message, Tally tally) {
+        store.inTransaction(tx -> {
+            tx.saveOutbox(entry.withState(OutboxState.REJECTED, new OutboxEntry.Parked(reason.wireName(), message,
+                    null, 0)));
+            return null;
+        });
+        tally.rejected++;
+        onRejected.accept(toRejected(entry, reason.wireName(), message));
+    }
+
+    /**
+     * The entry is settled at {@code version} with the hub holding {@code hubData} (null = deleted): the entry is
+     * removed, later entries are rebased, and the record takes that state overlaid with the later local edits. When
+     * a pull delivered a newer hub state while a sent entry waited for its answer, that newer state wins.
+     */
+    static void resolveEntry(ReplicaTransaction tx, OutboxEntry entry, long version, Map<String, Object> hubData) {
+        OutboxEntry.Parked seen = entry.state() == OutboxState.SENT ? entry.parked() : null;
+        if (seen != null && seen.hubVersion() > version) {
+            version = seen.hubVersion();
+            hubData = seen.hubData();
+        }
+        tx.removeOutbox(entry.sequence());
+        List<OutboxEntry> later = rebaseLater(tx, entry, version);
+        LocalRecord local = tx.read(entry.collection(), entry.id()).orElse(null);
+        Map<String, Object> next = overlay(hubData, local, later);
+        if (local != null && Objects.equals(next, local.data())) {
+            tx.setVersion(entry.collection(), entry.id(), version);   // the usual case: the hub took what was sent
+        } else {
+            tx.applyRemote(entry.collection(), entry.id(), next, version);
+        }
+        for (OutboxEntry e : later) {
+            tx.saveOutbox(withLocalData(tx, e));
+        }
+    }
+
+    /**
+     * A duplicate settles the entry at {@code version} without telling what the hub stored: later edits are based
+     * on it, and the record is marked stale so that the hub's state at that version is applied when delivered.
+     */
+    private static void acknowledgeDuplicate(ReplicaTransaction tx, OutboxEntry entry, long version) {
+        OutboxEntry.Parked seen = entry.parked();
+        if (seen != null && seen.hubVersion() > version) {
+            resolveEntry(tx, entry, version, null);
+            return;
+        }
+        tx.removeOutbox(entry.sequence());
+        rebaseLater(tx, entry, version);
+        LocalRecord local = tx.read(entry.collection(), entry.id()).orElse(null);
+        if (local == null || local.baseVersion() < version) {
+            tx.setVersion(entry.collection(), entry.id(), -version);
+        }
+    }
+
+    private static List<OutboxEntry> rebaseLater(ReplicaTransaction tx, OutboxEntry entry, long version) {
+        List<OutboxEntry> later = new ArrayList<>();
+        for (OutboxEntry e : tx.outboxFor(entry.collection(), entry.id())) {
+            if (e.sequence() > entry.sequence()) {
+                OutboxEntry rebased = e.withBaseVersion(version);
+                tx.saveOutbox(rebased);
+                later.add(rebased);
+            }
+        }
+        return later;
+    }
+
+    /** The hub's state with the local edits of {@code pending} entries laid over it. */
+    static Map<String, Object> overlay(Map<String, Object> hubData, LocalRecord local, List<OutboxEntry> pending) {
+        if (pending.isEmpty()) {
+            return hubData;
+        }
+        Map<String, Object> localData = local == null ? null : local.data();
+        if (localData == null) {
+            return null;
+        }
+        if (hubData == null || pending.stream().anyMatch(e -> e.fields() == null || e.op() == Operation.DELETE)) {
+            return localData;
+        }
+        Map<String, Object> out = new LinkedHashMap<>(hubData);
+        for (OutboxEntry e : pending) {
+            for (String f : e.fields()) {
+                if (localData.containsKey(f)) {
+                    out.put(f, localData.get(f));
+                } else {
+                    out.remove(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    private Conflict toConflict(OutboxEntry entry, Map<String, Object> hub, long hubVersion) {
+        return new Conflict(entry.collection(), entry.id(), entry.changeId(), entry.data(),
+                entry.fields() == null ? (entry.data() == null ? Set.of() : entry.data().keySet()) : entry.fields(),
+                hub, hubVersion);
+    }
+
+    static RejectedChange toRejected(OutboxEntry entry, String reason, String message) {
+        return new RejectedChange(entry.collection(), entry.id(), entry.changeId(), entry.op(), entry.data(), reason,
+                message);
+    }
+
+    static Conflict conflictOf(OutboxEntry entry) {
+        OutboxEntry.Parked p = entry.parked();
+        return new Conflict(entry.collection(), entry.id(), entry.changeId(), entry.data(),
+                entry.fields() == null ? (entry.data() == null ? Set.of() : entry.data().keySet()) : entry.fields(),
+                p == null ? null : p.hubData(), p == null ? 0 : p.hubVersion());
+    }
+
+    // ---- pull
+
+    /**
+     * Pulls until the hub has no more. Without a cursor (first sync, or after {@code cursor-expired}) this is an
+     * initial sync: the first page is applied together with forgetting every record that has no local change, so
+     * the replica ends up holding exactly the hub's current state plus its unsynced edits.
+     */
+    private void pullAll(SyncTransport transport, Tally tally) {
+        String cursor = store.cursor().orElse(null);
+        boolean initial = cursor == null;
+        boolean expiredOnce = false;
+        while (true) {
+            PullResponse page;
+            try {
+                page = transport.pull(new PullRequest(cursor, pullPageSize, Set.of()));
+            } catch (ProblemException e) {
+                if (e.type() == ProblemType.CURSOR_EXPIRED && cursor != null && !expiredOnce) {
+                    expiredOnce = true;
+                    cursor = null;
+                    initial = true;
+                    continue;
+                }
+                throw e;
+            }
+            tally.pulled += apply(page, initial);
+            initial = false;
+            cursor = page.cursor();
+            if (!page.hasMore()) {
+                return;
+            }
+        }
+    }
+
+    /** Drops the cursor so that the next pull is an initial sync (after a live {@code resync}). */
+    public void resetForResync() {
+        store.inTransaction(tx -> {
+            tx.setCursor(null);
+            return null;
+        });
+    }
+
+    /** Applies a delivered page and its cursor in one transaction; returns how many changes took effect. */
+    public int apply(PullResponse page) {
+        return apply(page, false);
+    }
+
+    private int apply(PullResponse page, boolean initial) {
+        return store.inTransaction(tx -> {
+            if (initial) {
+                tx.clearSynced();
+            }
+            int applied = 0;
+            for (DeliveredChange d : page.changes()) {
+                if (applyOne(tx, d)) {
+                    applied++;
+                }
+            }
+            tx.setCursor(page.cursor());
+            return applied;
+        });
+    }
+
+    private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
+        LocalRecord local = tx.read(d.collection(), d.id()).orElse(null);
+        if (local != null && (local.stale() ? d.version() < local.baseVersion() : local.version() >= d.version())) {
+            return false;
+        }
+        List<OutboxEntry> pending = tx.outboxFor(d.collection(), d.id());
+        Map<String, Object> hubData = d.op() == Operation.DELETE ? null : d.data();
+        if (pending.isEmpty()) {
+            if (hubData == null && local == null) {
+                return false;
+            }
+            tx.applyRemote(d.collection(), d.id(), hubData, d.version());
+            return true;
+        }
+        for (OutboxEntry e : pending) {
+            if (e.state() == OutboxState.CONFLICT) {
+                // the conflict's hub side moves on with the hub, so resolving it uses the latest hub state
+                tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(e.parked().reason(),
+                        e.parked().message(), hubData, d.version())));
+            } else if (e.state() == OutboxState.SENT) {
+                // remembered in case the answer to the sent change turns out to be a bare "duplicate"
+                tx.saveOutbox(e.withState(OutboxState.SENT, new OutboxEntry.Parked("delivered", null, hubData,
+                        d.version())));
+            }
+        }
+        Map<String, Object> merged = overlay(hubData, local, pending);
+        if (local != null && Objects.equals(merged, local.data())) {
+            tx.setVersion(d.collection(), d.id(), d.version());
+        } else {
+            tx.applyRemote(d.collection(), d.id(), merged, d.version());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,45 @@
+package io.tether.sync.core;
+
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.Tether;
+import io.tether.sync.spi.Principal;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A replica on a live transport receives the hub's commits without syncing, and gets every one of them. */
+class LiveDeliveryTest {
+    @Test
+    void hubCommitsArriveLiveInOrder() throws Exception {
+        MemoryHubStore hubStore = MemoryStore.hub();
+        try (HubEngine hub = Tether.hub().store(hubStore).collection(SyncFixture.TASKS).build().start()) {
+            MemoryReplicaStore store = MemoryStore.replica();
+            try (ReplicaEngine engine = Tether.replica().store(store)
+                    .transport(InProcessTransport.live(hub.service(), Principal.of("alice")))
+                    .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start()) {
+                engine.syncNow();
+                for (int i = 0; i < 200; i++) {
+                    Map<String, Object> t = new HashMap<>();
+                    t.put("id", "t" + (i % 20));
+                    t.put("title", "write " + i);
+                    t.put("owner_id", "alice");
+                    hubStore.put("tasks", "t" + (i % 20), t);
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!SyncFixture.state(store).equals(SyncFixture.state(hubStore)) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(SyncFixture.state(hubStore), SyncFixture.state(store));
+                assertTrue(engine.status().live());
+                assertEquals("write 199", store.get("tasks", "t19").orElseThrow().data().get("title"));
+            }
+        }
+    }
+}

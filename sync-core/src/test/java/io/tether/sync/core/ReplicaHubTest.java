@@ -1,0 +1,116 @@
+package io.tether.sync.core;
+
+import io.tether.sync.Conflict;
+import io.tether.sync.ConflictPolicy;
+import io.tether.sync.SyncReport;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplicaHubTest {
+
+    static Map<String, Object> task(String id, String title, Boolean done) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("id", id);
+        m.put("title", title);
+        m.put("done", done);
+        return m;
+    }
+
+    @Test
+    void createsReachTheHubAndOtherReplicas() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", task("t1", "Buy milk", false));
+            SyncReport report = a.engine().syncNow();
+            assertEquals(1, report.pushed());
+            b.engine().syncNow();
+            assertEquals("Buy milk", b.store().get("tasks", "t1").orElseThrow().data().get("title"));
+            assertEquals("alice", f.hubStore.get("tasks", "t1").orElseThrow().data().get("owner_id"));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
+            assertEquals(0, a.engine().status().pendingChanges());
+        }
+    }
+
+    @Test
+    void offlineEditsOfDifferentFieldsMerge() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", task("t1", "Buy milk", false));
+            a.engine().syncNow();
+            b.engine().syncNow();
+            a.transport().disconnect();
+            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
+            fromA.put("title", "Buy oat milk");
+            a.put("t1", fromA);
+            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
+            fromB.put("done", true);
+            b.put("t1", fromB);
+            b.engine().syncNow();
+            a.transport().reconnect();
+            SyncReport r = a.engine().syncNow();
+            assertEquals(1, r.pushed(), "merged counts as acknowledged");
+            b.engine().syncNow();
+            Map<String, Object> hub = f.hubStore.get("tasks", "t1").orElseThrow().data();
+            assertEquals("Buy oat milk", hub.get("title"));
+            assertEquals(true, hub.get("done"));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(a.store()));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
+        }
+    }
+
+    @Test
+    void manualConflictsWaitInTheQueueUntilResolved() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.MANUAL)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", task("t1", "Buy milk", false));
+            a.engine().syncNow();
+            b.engine().syncNow();
+            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
+            fromA.put("title", "A's title");
+            a.put("t1", fromA);
+            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
+            fromB.put("title", "B's title");
+            b.put("t1", fromB);
+            b.engine().syncNow();
+            SyncReport r = a.engine().syncNow();
+            assertEquals(1, r.conflicts());
+            List<Conflict> open = a.engine().conflicts().list();
+            assertEquals(1, open.size());
+            assertEquals("B's title", open.get(0).hub().get("title"));
+            assertEquals("A's title", a.store().get("tasks", "t1").orElseThrow().data().get("title"),
+                    "the local edit is kept while the conflict is open");
+            a.engine().conflicts().keepLocal(open.get(0));
+            a.engine().syncNow();
+            assertTrue(a.engine().conflicts().list().isEmpty());
+            b.engine().syncNow();
+            assertEquals("A's title", f.hubStore.get("tasks", "t1").orElseThrow().data().get("title"));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
+        }
+    }
+
+    @Test
+    void deletesPropagate() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", task("t1", "Buy milk", false));
+            a.engine().syncNow();
+            b.engine().syncNow();
+            b.store().delete("tasks", "t1");
+            b.engine().syncNow();
+            a.engine().syncNow();
+            assertFalse(a.store().get("tasks", "t1").isPresent());
+            assertFalse(f.hubStore.get("tasks", "t1").isPresent());
+        }
+    }
+}
