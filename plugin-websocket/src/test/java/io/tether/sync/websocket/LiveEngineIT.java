@@ -30,6 +30,9 @@ class LiveEngineIT {
             }
             WsFixture.await("b to hold a's 20 tasks", Duration.ofSeconds(10), () -> b.store().list("tasks").size() == 20);
             assertEquals(WsFixture.state(fx.hubStore, "tasks"), WsFixture.state(b.store(), "tasks"));
+            // b can apply the live delivery before a has read its pushResult: wait for a's outbox to drain.
+            WsFixture.await("a's outbox to drain", Duration.ofSeconds(10),
+                    () -> a.engine().status().pendingChanges() == 0);
             assertTrue(a.transport().socketPushes() > 0, "a pushed over its socket");
             fx.hubStore.put("notes", "n1", WsFixture.note("n1", 1));
             WsFixture.await("the hub's own write on both", Duration.ofSeconds(10),
