@@ -113,4 +113,42 @@ class ReplicaHubTest {
             assertFalse(f.hubStore.get("tasks", "t1").isPresent());
         }
     }
+
+    @Test
+    void anEntryFoldedAwayBetweenSelectionAndSendingIsNotSent() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            MemoryReplicaStore real = MemoryStore.replica();
+            java.util.concurrent.atomic.AtomicBoolean deleteOnce = new java.util.concurrent.atomic.AtomicBoolean();
+            // a store that lets the application delete t1 right after the engine selected t1's entry to send
+            io.tether.sync.spi.ReplicaStore racing = (io.tether.sync.spi.ReplicaStore) java.lang.reflect.Proxy
+                    .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.tether.sync.spi.ReplicaStore.class},
+                            (proxy, method, args) -> {
+                                Object result;
+                                try {
+                                    result = method.invoke(real, args);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                                if (method.getName().equals("outbox") && deleteOnce.compareAndSet(true, false)) {
+                                    real.delete("tasks", "t1");
+                                }
+                                return result;
+                            });
+            io.tether.sync.ReplicaEngine engine = io.tether.sync.Tether.replica().store(racing)
+                    .transport(new InProcessTransport(f.hub.service(), io.tether.sync.spi.Principal.of("alice")))
+                    .schema(SyncFixture.SCHEMA).pollInterval(java.time.Duration.ZERO)
+                    .debounce(java.time.Duration.ZERO).build().start();
+            try {
+                real.put("tasks", "t1", task("t1", "Never mind", false));
+                deleteOnce.set(true);
+                SyncReport report = engine.syncNow();
+                assertEquals(0, report.pushed(), "the insert was withdrawn before it was sent");
+                assertTrue(f.hubStore.get("tasks", "t1").isEmpty(), "the hub never heard of t1");
+                assertTrue(real.get("tasks", "t1").isEmpty());
+                assertEquals(0, engine.status().pendingChanges());
+            } finally {
+                engine.close();
+            }
+        }
+    }
 }

@@ -87,6 +87,9 @@ public final class ReplicaSync {
                 return;
             }
             batch = markSent(batch);
+            if (batch.isEmpty()) {
+                continue; // all folded away meanwhile
+            }
             PushResponse response;
             try {
                 response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
@@ -138,7 +141,10 @@ public final class ReplicaSync {
             List<OutboxEntry> sent = new ArrayList<>(batch.size());
             for (OutboxEntry e : batch) {
                 OutboxEntry current = tx.outboxFor(e.collection(), e.id()).stream()
-                        .filter(c -> c.sequence() == e.sequence()).findFirst().orElse(e);
+                        .filter(c -> c.sequence() == e.sequence()).findFirst().orElse(null);
+                if (current == null) {
+                    continue; // folded away since it was selected (an unsynced insert, then deleted)
+                }
                 if (current.state() == OutboxState.PENDING) {
                     current = withLocalData(tx, current).withState(OutboxState.SENT, null);
                     tx.saveOutbox(current);
