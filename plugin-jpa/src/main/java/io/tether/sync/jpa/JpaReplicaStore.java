@@ -85,7 +85,10 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
 
     @Override
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
-        return records.inTransaction(session -> work.apply(new ReplicaWork(records, capture, session)));
+        return records.inTransaction(session -> {
+            capture.drain(session);
+            return work.apply(new ReplicaWork(records, capture, session));
+        });
     }
 
     @Override

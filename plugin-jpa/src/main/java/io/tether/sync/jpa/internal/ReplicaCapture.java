@@ -13,7 +13,12 @@ import io.tether.sync.spi.Role;
 import io.tether.sync.spi.StoreContext;
 import org.hibernate.engine.spi.SessionImplementor;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +28,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A replica's capture: in before-completion, each captured record's net change goes into the outbox with
- * {@link OutboxEntry#capture} (folding into a PENDING entry, queueing behind a SENT one); after commit the
- * transaction's events are published. Thread-safe.
+ * A replica's capture: in before-completion, the transaction's net changes go into the capture journal (one
+ * row, no reads, so that capture costs the application little); after commit its events are published. The
+ * journal is folded into the outbox by {@link #drain} in the store's own transactions, before they read the
+ * outbox or apply remote changes. Thread-safe.
  */
 public final class ReplicaCapture implements ChangeSink {
     private final AtomicLong batches = new AtomicLong();
@@ -54,11 +60,17 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     public List<OutboxEntry> outbox(EntityRecords records, Set<OutboxState> states, int limit) {
-        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outbox(c, states, limit)));
+        return records.inTransaction(s -> {
+            drain(s);
+            return Jdbc.on(s, c -> tables().outbox(c, states, limit));
+        });
     }
 
     public long outboxCount(EntityRecords records, Set<OutboxState> states) {
-        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outboxCount(c, states)));
+        return records.inTransaction(s -> {
+            drain(s);
+            return Jdbc.on(s, c -> tables().outboxCount(c, states));
+        });
     }
 
     /** The hub version a record is known at locally (0 when never synced). */
@@ -88,66 +100,132 @@ public final class ReplicaCapture implements ChangeSink {
         return tables;
     }
 
+    /**
+     * In the application's transaction: runs the persistence hooks and appends the transaction's net changes to
+     * the capture journal, one row. Nothing is read: the outbox fold happens in {@link #drain}, before anything
+     * reads the outbox.
+     */
     @Override
     public void write(ChangeBuffer buffer, List<CapturedChange> changes) {
         StoreContext ctx = context();
-        Map<String, List<CapturedChange>> byCollection = new LinkedHashMap<>();
+        List<Map<String, Object>> journal = new ArrayList<>(changes.size());
+        List<ChangeEvent> events = new ArrayList<>(changes.size());
         for (CapturedChange change : changes) {
-            byCollection.computeIfAbsent(change.key().collection(), k -> new ArrayList<>()).add(change);
+            runHooks(ctx, buffer, change);
+            boolean delete = change.op() == Operation.DELETE;
+            Map<String, Object> entry = new LinkedHashMap<>(8);
+            entry.put("c", change.key().collection());
+            entry.put("i", change.key().id());
+            entry.put("o", change.op().wireName());
+            entry.put("d", delete ? null : change.after());
+            entry.put("f", delete || change.changed() == null ? null : List.copyOf(change.changed()));
+            entry.put("h", ctx.clock().now());
+            journal.add(entry);
+            events.add(new ChangeEvent(change.key().collection(), change.key().id(), change.op(), change.before(),
+                    change.after(), change.changedOrAll(), 0));
         }
-        List<ChangeEvent> events = new ArrayList<>();
         Jdbc.on(buffer.session(), c -> {
-            List<OutboxEntry> inserts = new ArrayList<>();
-            List<OutboxEntry> updates = new ArrayList<>();
-            List<Long> removals = new ArrayList<>();
-            long[] nextSequence = {0};
-            int[] left = {0};
-            for (var group : byCollection.entrySet()) {
-                String collection = group.getKey();
-                List<String> ids = group.getValue().stream().map(ch -> ch.key().id()).toList();
-                Map<String, ReplicaTables.Meta> meta = tables.meta(c, collection, ids);
-                Map<String, List<OutboxEntry>> outbox = tables.outboxHeadersFor(c, collection, ids);
-                for (CapturedChange change : group.getValue()) {
-                    String id = change.key().id();
-                    runHooks(ctx, buffer, change);
-                    List<OutboxEntry> entries = outbox.getOrDefault(id, List.of());
-                    OutboxEntry pending = OutboxEntry.pendingOf(entries);
-                    ReplicaTables.Meta m = meta.get(id);
-                    long sequence = 0;
-                    if (pending == null) {
-                        if (left[0] == 0) {
-                            // one block per transaction; sequences left unused are gaps, which are harmless
-                            left[0] = changes.size();
-                            nextSequence[0] = tables.allocate(c, left[0]);
-                        }
-                        sequence = nextSequence[0]++;
-                        left[0]--;
-                    }
-                    LocalWrite write = new LocalWrite(collection, id, change.op(), change.before(), change.after(),
-                            change.op() == Operation.DELETE ? null : change.changed());
-                    // the base is the version local edits build on: |v| (a negative version marks stale data)
-                    OutboxEntry next = OutboxEntry.capture(entries, write, clientId, sequence,
-                            m == null ? 0 : Math.abs(m.version()), ctx.clock().now());
-                    if (next == null) {
-                        removals.add(pending.sequence());
-                    } else if (pending != null) {
-                        updates.add(next);
-                    } else {
-                        inserts.add(next);
-                    }
-                    if (m != null && m.deleted() != (change.op() == Operation.DELETE)) {
-                        tables.setDeleted(c, collection, id, change.op() == Operation.DELETE);
-                    }
-                    events.add(new ChangeEvent(collection, id, change.op(), change.before(), change.after(),
-                            change.changedOrAll(), 0));
-                }
-            }
-            tables.removeOutbox(c, removals);
-            tables.foldOutbox(c, updates);
-            tables.insertOutbox(c, inserts);
+            // one block of sequences per transaction; those no entry takes are gaps, which are harmless
+            tables.appendJournal(c, tables.allocate(c, changes.size()), journal);
             return null;
         });
         buffer.localEvents.addAll(events);
+    }
+
+    /**
+     * Folds the committed capture journal into the outbox, in the caller's transaction, with the rules of
+     * {@link OutboxEntry#capture}: a record's first change opens a PENDING entry based on its local version, later
+     * ones fold into it, queueing behind a SENT one. Folds take turns on the state row lock; a journal row is
+     * removed in the fold that applied it, so each applies exactly once.
+     */
+    public void drain(SessionImplementor session) {
+        ReplicaTables t = tables();
+        Jdbc.on(session, c -> {
+            if (!t.journalPending(c)) {
+                return null;
+            }
+            t.lockState(c);
+            for (List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS); !rows.isEmpty();
+                 rows = t.journal(c, DRAIN_ROWS)) {
+                fold(c, t, rows);
+                t.removeJournal(c, rows);
+            }
+            return null;
+        });
+    }
+
+    private static final int DRAIN_ROWS = 64;
+
+    private record Journaled(long sequence, RecordKey key, LocalWrite write, String hlc) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fold(Connection c, ReplicaTables t, List<ReplicaTables.JournalRow> rows) throws SQLException {
+        List<Journaled> changes = new ArrayList<>();
+        Map<String, Set<String>> idsByCollection = new LinkedHashMap<>();
+        for (ReplicaTables.JournalRow row : rows) {
+            long sequence = row.firstSequence();
+            for (Map<String, Object> e : row.changes()) {
+                String collection = (String) e.get("c");
+                String id = (String) e.get("i");
+                List<String> fields = (List<String>) e.get("f");
+                Operation op = Operation.fromWire((String) e.get("o"));
+                changes.add(new Journaled(sequence++, new RecordKey(collection, id), new LocalWrite(collection, id, op,
+                        null, (Map<String, Object>) e.get("d"), fields == null ? null : new LinkedHashSet<>(fields)),
+                        (String) e.get("h")));
+                idsByCollection.computeIfAbsent(collection, k -> new LinkedHashSet<>()).add(id);
+            }
+        }
+        Map<RecordKey, ReplicaTables.Meta> meta = new HashMap<>();
+        Map<RecordKey, List<OutboxEntry>> outbox = new HashMap<>();
+        for (var group : idsByCollection.entrySet()) {
+            String collection = group.getKey();
+            t.meta(c, collection, group.getValue()).forEach((id, m) -> meta.put(new RecordKey(collection, id), m));
+            t.outboxHeadersFor(c, collection, group.getValue())
+                    .forEach((id, entries) -> outbox.put(new RecordKey(collection, id), new ArrayList<>(entries)));
+        }
+        Map<RecordKey, OutboxEntry> pendingBefore = new HashMap<>();
+        outbox.forEach((key, entries) -> pendingBefore.put(key, OutboxEntry.pendingOf(entries)));
+        Map<RecordKey, Operation> lastOp = new LinkedHashMap<>();
+        for (Journaled j : changes) {
+            List<OutboxEntry> entries = outbox.computeIfAbsent(j.key(), k -> new ArrayList<>());
+            OutboxEntry pending = OutboxEntry.pendingOf(entries);
+            ReplicaTables.Meta m = meta.get(j.key());
+            // the base is the version local edits build on: |v| (a negative version marks stale data)
+            OutboxEntry next = OutboxEntry.capture(entries, j.write(), clientId, j.sequence(),
+                    m == null ? 0 : Math.abs(m.version()), j.hlc());
+            entries.remove(pending);
+            if (next != null) {
+                entries.add(next);
+            }
+            lastOp.put(j.key(), j.write().op());
+        }
+        List<OutboxEntry> inserts = new ArrayList<>();
+        List<OutboxEntry> updates = new ArrayList<>();
+        List<Long> removals = new ArrayList<>();
+        for (var e : outbox.entrySet()) {
+            OutboxEntry before = pendingBefore.get(e.getKey());
+            OutboxEntry after = OutboxEntry.pendingOf(e.getValue());
+            if (before != null && (after == null || after.sequence() != before.sequence())) {
+                removals.add(before.sequence());
+            }
+            if (after != null && before != null && after.sequence() == before.sequence()) {
+                updates.add(after);
+            } else if (after != null) {
+                inserts.add(after);
+            }
+        }
+        for (var e : lastOp.entrySet()) {
+            ReplicaTables.Meta m = meta.get(e.getKey());
+            boolean deleted = e.getValue() == Operation.DELETE;
+            if (m != null && m.deleted() != deleted) {
+                t.setDeleted(c, e.getKey().collection(), e.getKey().id(), deleted);
+            }
+        }
+        t.removeOutbox(c, removals);
+        t.foldOutbox(c, updates);
+        inserts.sort(java.util.Comparator.comparingLong(OutboxEntry::sequence));
+        t.insertOutbox(c, inserts);
     }
 
     static void runHooks(StoreContext ctx, ChangeBuffer buffer, CapturedChange change) {

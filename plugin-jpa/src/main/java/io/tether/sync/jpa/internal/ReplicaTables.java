@@ -38,7 +38,7 @@ public final class ReplicaTables {
 
     // ---- state row
 
-    /** Creates the state row with a fresh client id unless it exists; returns the client id. */
+    /** Creates the state and sequence rows, with a fresh client id, unless they exist; returns the client id. */
     String ensureState(Connection c) throws SQLException {
         List<String> ids = Jdbc.query(c, "select client_id from tether_replica_state where id = 1", ps -> { },
                 rs -> rs.getString(1));
@@ -46,8 +46,9 @@ public final class ReplicaTables {
             return ids.get(0);
         }
         String clientId = UUID.randomUUID().toString();
-        Jdbc.update(c, "insert into tether_replica_state (id, client_id, cursor_value, next_sequence) values (1, ?, null, 1)",
+        Jdbc.update(c, "insert into tether_replica_state (id, client_id, cursor_value) values (1, ?, null)",
                 ps -> ps.setString(1, clientId));
+        Jdbc.update(c, "insert into tether_replica_sequence (id, next_sequence) values (1, 1)", ps -> { });
         return clientId;
     }
 
@@ -61,13 +62,97 @@ public final class ReplicaTables {
         Jdbc.update(c, "update tether_replica_state set cursor_value = ? where id = 1", ps -> ps.setString(1, cursor));
     }
 
-    /** Reserves {@code n} outbox sequences (the state row stays locked until commit); returns the first. */
+    /** Locks the state row until the transaction ends (journal folds take turns on it). */
+    void lockState(Connection c) throws SQLException {
+        Jdbc.query(c, "select id from tether_replica_state where id = 1 for update", ps -> { }, rs -> null);
+    }
+
+    /**
+     * Reserves {@code n} outbox sequences; returns the first. The sequence row stays locked until commit, so
+     * capturing transactions take their sequences in commit order.
+     */
     long allocate(Connection c, int n) throws SQLException {
-        Jdbc.update(c, "update tether_replica_state set next_sequence = next_sequence + ? where id = 1",
+        Jdbc.update(c, "update tether_replica_sequence set next_sequence = next_sequence + ? where id = 1",
                 ps -> ps.setLong(1, n));
-        long next = Jdbc.query(c, "select next_sequence from tether_replica_state where id = 1", ps -> { },
+        long next = Jdbc.query(c, "select next_sequence from tether_replica_sequence where id = 1", ps -> { },
                 rs -> rs.getLong(1)).get(0);
         return next - n;
+    }
+
+    // ---- capture journal
+
+    /** One journal row: the first sequence of its changes, and the changes in capture order. */
+    record JournalRow(long firstSequence, List<Map<String, Object>> changes) {
+    }
+
+    /**
+     * Appends captured changes to the journal, the i-th with sequence {@code first + i}, in rows of at most
+     * {@link TetherRows#DATA_LENGTH} characters.
+     */
+    void appendJournal(Connection c, long first, List<Map<String, Object>> changes) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into tether_capture_journal (first_sequence, changes) "
+                + "values (?, ?)")) {
+            StringBuilder text = new StringBuilder(JOURNAL_OPEN);
+            long rowFirst = first;
+            for (int i = 0; i < changes.size(); i++) {
+                String change = json.write(changes.get(i));
+                if (text.length() > JOURNAL_OPEN.length()
+                        && text.length() + change.length() + 2 > TetherRows.DATA_LENGTH) {
+                    addJournalRow(ps, rowFirst, text);
+                    text.setLength(JOURNAL_OPEN.length());
+                    rowFirst = first + i;
+                }
+                text.append(text.length() > JOURNAL_OPEN.length() ? "," : "").append(change);
+            }
+            addJournalRow(ps, rowFirst, text);
+            ps.executeBatch();
+        }
+    }
+
+    private static final String JOURNAL_OPEN = "{\"changes\":[";
+
+    private static void addJournalRow(PreparedStatement ps, long first, StringBuilder text) throws SQLException {
+        ps.setLong(1, first);
+        ps.setString(2, text + "]}");
+        ps.addBatch();
+    }
+
+    /** Whether the journal holds committed rows. */
+    boolean journalPending(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select first_sequence from tether_capture_journal")) {
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Up to {@code limit} journal rows, oldest first. */
+    @SuppressWarnings("unchecked")
+    List<JournalRow> journal(Connection c, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select first_sequence, changes from tether_capture_journal "
+                + "order by first_sequence")) {
+            ps.setMaxRows(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<JournalRow> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new JournalRow(rs.getLong(1),
+                            (List<Map<String, Object>>) json.read(rs.getString(2)).get("changes")));
+                }
+                return out;
+            }
+        }
+    }
+
+    /** Removes the given journal rows (by key: rows committed since they were read stay for the next fold). */
+    void removeJournal(Connection c, List<JournalRow> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("delete from tether_capture_journal where first_sequence = ?")) {
+            for (JournalRow row : rows) {
+                ps.setLong(1, row.firstSequence());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     // ---- record versions
@@ -250,7 +335,7 @@ public final class ReplicaTables {
         insertOutbox(c, List.of(entry));
         if (n == 0) {
             // a fresh entry from the engine: keep the sequence counter ahead of it
-            Jdbc.update(c, "update tether_replica_state set next_sequence = ? where id = 1 and next_sequence <= ?",
+            Jdbc.update(c, "update tether_replica_sequence set next_sequence = ? where id = 1 and next_sequence <= ?",
                     ps -> {
                         ps.setLong(1, entry.sequence() + 1);
                         ps.setLong(2, entry.sequence());

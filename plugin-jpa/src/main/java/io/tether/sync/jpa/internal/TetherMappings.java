@@ -22,6 +22,8 @@ public final class TetherMappings implements AdditionalMappingContributor {
         contributions.contributeEntity(TetherRows.ReplicaRecord.class);
         contributions.contributeEntity(TetherRows.Outbox.class);
         contributions.contributeEntity(TetherRows.ReplicaState.class);
+        contributions.contributeEntity(TetherRows.ReplicaSequence.class);
+        contributions.contributeEntity(TetherRows.CaptureJournal.class);
         contributions.contributeEntity(TetherRows.HubRecord.class);
         contributions.contributeEntity(TetherRows.ChangeLog.class);
         contributions.contributeEntity(TetherRows.Dedup.class);

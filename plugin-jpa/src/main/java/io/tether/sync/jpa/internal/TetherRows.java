@@ -67,14 +67,36 @@ final class TetherRows {
         @Column(name = "parked_version", nullable = false) long parkedVersion;
     }
 
-    /** Replica: client id, pull cursor and the outbox sequence counter (one row, id 1). */
+    /** Replica: client id and pull cursor (one row, id 1); locked while the capture journal is folded. */
     @Entity(name = "TetherReplicaState")
     @Table(name = "tether_replica_state")
     public static class ReplicaState {
         @Id @Column(name = "id") int id;
         @Column(name = "client_id", nullable = false, length = 64) String clientId;
         @Column(name = "cursor_value", length = 4096) String cursor;
+    }
+
+    /**
+     * Replica: the outbox sequence counter (one row, id 1), apart from the state row so that capturing
+     * transactions never wait on the engine's.
+     */
+    @Entity(name = "TetherReplicaSequence")
+    @Table(name = "tether_replica_sequence")
+    public static class ReplicaSequence {
+        @Id @Column(name = "id") int id;
         @Column(name = "next_sequence", nullable = false) long nextSequence;
+    }
+
+    /**
+     * Replica: the capture journal, one row per capturing transaction (or per part of a large one): its net
+     * changes as JSON, in order, the n-th taking outbox sequence {@code first_sequence + n} if it opens an entry.
+     * Folded into the outbox before anything reads it.
+     */
+    @Entity(name = "TetherCaptureJournal")
+    @Table(name = "tether_capture_journal")
+    public static class CaptureJournal {
+        @Id @Column(name = "first_sequence") long firstSequence;
+        @Column(name = "changes", nullable = false, length = DATA_LENGTH) String changes;
     }
 
     /** Hub: per-record version, scope, clock stamp, field stamps and tombstone flag. */

@@ -1,0 +1,195 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.Operation;
+import io.tether.sync.SyncRecord;
+import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.Role;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The replica's capture journal on a real database: application transactions append to it while the store folds
+ * it into the outbox; a large transaction spans several journal rows; concurrent writers, folds and the engine
+ * marking entries SENT lose nothing and fold nothing twice. Seeded: rerun a failure with {@code -Dtether.seed}.
+ */
+abstract class CaptureJournalKit {
+    private static final Set<OutboxState> ALL = EnumSet.allOf(OutboxState.class);
+
+    /** A JDBC URL of an empty database for this test. */
+    abstract String url();
+
+    @Test
+    void aLargeTransactionSpansSeveralJournalRowsAndKeepsItsOrder() {
+        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+        try {
+            int n = 8_000;
+            Jpa.tx(emf, em -> {
+                for (int i = 0; i < n; i++) {
+                    em.persist(new Task(String.format("t%05d", i), "task number " + i + " with a longer title", "alice"));
+                }
+            });
+            assertTrue(journalRows(emf) >= 2, "8,000 changes exceed one journal row");
+            List<OutboxEntry> outbox = store.outbox(ALL, n + 1);
+            assertEquals(0, journalRows(emf), "the read folded the journal");
+            assertEquals(n, outbox.size());
+            for (int i = 0; i < n; i++) {
+                OutboxEntry e = outbox.get(i);
+                assertEquals(String.format("t%05d", i), e.id(), "outbox order is capture order");
+                assertEquals(OutboxState.PENDING, e.state());
+                assertEquals("task number " + i + " with a longer title", e.data().get("title"));
+            }
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
+    @Test
+    void concurrentWritersFoldsAndSendsLoseNothing() throws Exception {
+        long seed = Long.getLong("tether.seed", System.nanoTime());
+        try {
+            run(seed);
+        } catch (Throwable t) {
+            throw new AssertionError("seed=" + seed + " (rerun with -Dtether.seed=" + seed + "): " + t.getMessage(), t);
+        }
+    }
+
+    private void run(long seed) throws Exception {
+        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+        try {
+            Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                Random random = new Random(seed * 31 + w);
+                String prefix = "w" + w + "-";
+                writers.add(new Thread(() -> {
+                    try {
+                        for (int k = 0; k < 40; k++) {
+                            String id = prefix + random.nextInt(5);
+                            int op = random.nextInt(3);
+                            int pause = random.nextInt(4);
+                            Jpa.tx(emf, em -> {
+                                Task t = em.find(Task.class, id);
+                                if (t == null) {
+                                    em.persist(new Task(id, "new " + id, "alice"));
+                                } else if (op == 0) {
+                                    em.remove(t);
+                                } else {
+                                    t.title = "edit " + random.nextInt(1000);
+                                    t.priority = op;
+                                }
+                                em.flush();
+                                sleep(pause);
+                            });
+                        }
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }, "writer-" + w));
+            }
+            Random engineRandom = new Random(seed);
+            Thread engine = new Thread(() -> {
+                try {
+                    while (writing.get()) {
+                        // what the engine does: read (folding), then mark some PENDING entries SENT
+                        List<OutboxEntry> head = store.outbox(EnumSet.of(OutboxState.PENDING), 10);
+                        store.inTransaction(tx -> {
+                            for (OutboxEntry e : head) {
+                                // as the engine does: the entry as stored now (a write may have folded into it)
+                                Optional<OutboxEntry> current = tx.outboxFor(e.collection(), e.id()).stream()
+                                        .filter(c -> c.sequence() == e.sequence()).findFirst();
+                                if (current.isPresent() && current.get().state() == OutboxState.PENDING
+                                        && engineRandom.nextInt(3) == 0) {
+                                    tx.saveOutbox(current.get().withState(OutboxState.SENT, null));
+                                }
+                            }
+                            return null;
+                        });
+                        store.outboxCount(ALL);
+                        sleep(engineRandom.nextInt(3));
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }, "engine");
+            engine.start();
+            writers.forEach(Thread::start);
+            for (Thread w : writers) {
+                w.join(120_000);
+            }
+            writing.set(false);
+            engine.join(30_000);
+            assertTrue(errors.isEmpty(), () -> "errors: " + errors);
+
+            Map<String, List<OutboxEntry>> byRecord = store.outbox(ALL, 10_000).stream()
+                    .collect(Collectors.groupingBy(OutboxEntry::id));
+            assertEquals(0, journalRows(emf));
+            for (int w = 0; w < 4; w++) {
+                for (int i = 0; i < 5; i++) {
+                    String id = "w" + w + "-" + i;
+                    checkRecord(id, store.get("tasks", id), byRecord.getOrDefault(id, List.of()));
+                }
+            }
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
+    /** The record's latest entry carries its final state; one PENDING at most, after every SENT one. */
+    private static void checkRecord(String id, Optional<SyncRecord> now, List<OutboxEntry> entries) {
+        List<OutboxEntry> sorted = entries.stream().sorted(Comparator.comparingLong(OutboxEntry::sequence)).toList();
+        long pending = sorted.stream().filter(e -> e.state() == OutboxState.PENDING).count();
+        assertTrue(pending <= 1, id + " has " + pending + " PENDING entries");
+        if (pending == 1) {
+            assertEquals(OutboxState.PENDING, sorted.get(sorted.size() - 1).state(), id + ": PENDING queues last");
+        }
+        if (sorted.isEmpty()) {
+            assertTrue(now.isEmpty(), id + " exists but has no outbox entry");
+            return;
+        }
+        OutboxEntry latest = sorted.get(sorted.size() - 1);
+        if (now.isPresent()) {
+            assertEquals(Operation.UPSERT, latest.op(), id);
+            assertEquals(now.get().data(), latest.data(), id + ": the latest entry holds the final state");
+        } else {
+            assertEquals(Operation.DELETE, latest.op(), id + " is gone: its latest entry deletes it");
+        }
+    }
+
+    private static long journalRows(EntityManagerFactory emf) {
+        return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from tether_capture_journal")
+                .getSingleResult()).longValue());
+    }
+
+    private static void sleep(int ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
