@@ -1,5 +1,6 @@
 package io.tether.sync.spi;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,14 @@ import java.util.Optional;
  * {@link ReplicaStore#inTransaction}.
  */
 public interface ReplicaTransaction {
+    /**
+     * A hint that this transaction is about to read and write these records of one collection (a pulled page, a
+     * push batch): a store over a database may load them, their versions and outbox entries in a few round trips
+     * instead of several per record. Everything stays correct without it; the default does nothing.
+     */
+    default void prefetch(String collection, Collection<String> ids) {
+    }
+
     /** The record, including a local tombstone that still carries a version, or empty. */
     Optional<LocalRecord> read(String collection, String id);
 

@@ -29,6 +29,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -191,6 +192,51 @@ public abstract class ReplicaStoreKit {
                 return null;
             });
             assertEquals(-8, read("tasks", "t1").orElseThrow().version(), "a stale (negative) version is kept as given");
+        }
+
+        private OutboxEntry queued(String clientId) {
+            return new OutboxEntry(2, Change.changeId(clientId, 2), "tasks", "t3", Operation.DELETE, null, null, 8,
+                    null, OutboxState.PENDING, null);
+        }
+
+        @Test
+        @DisplayName("[replica-store-14] after prefetch, reads see the transaction's own writes, as without it")
+        void prefetchChangesNoOutcome() {
+            applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "a"), 5);
+            applyRemote("tasks", "t2", TckSchema.task("t2", "alice", "b"), 6);
+            applyRemote("tasks", "t2", null, 7);
+            OutboxEntry sent = new OutboxEntry(1, Change.changeId(store.clientId(), 1), "tasks", "t1",
+                    Operation.UPSERT, TckSchema.task("t1", "alice", "mine"), Set.of("title"), 5, null,
+                    OutboxState.SENT, null);
+            save(sent);
+            store.inTransaction(tx -> {
+                tx.prefetch("tasks", List.of("t1", "t2", "t3", "t1"));
+                tx.prefetch("no-such-collection", List.of("x"));
+                assertEquals(5, tx.read("tasks", "t1").orElseThrow().version());
+                assertTrue(tx.read("tasks", "t2").map(LocalRecord::deleted).orElse(true), "t2 is a tombstone");
+                assertTrue(tx.read("tasks", "t3").isEmpty(), "t3 does not exist");
+                assertTrue(tx.outboxFor("tasks", "t1").contains(sent), "the SENT entry after prefetch");
+
+                tx.applyRemote("tasks", "t3", TckSchema.task("t3", "alice", "c"), 8);
+                tx.setVersion("tasks", "t1", 9);
+                tx.applyRemote("tasks", "t2", TckSchema.task("t2", "alice", "back"), 10);
+                OutboxEntry queued = queued(store.clientId());
+                tx.saveOutbox(queued);
+                tx.removeOutbox(1);
+                assertEquals(TckSchema.task("t3", "alice", "c"), tx.read("tasks", "t3").orElseThrow().data(),
+                        "a prefetched missing record was written: reads see it");
+                assertEquals(8, tx.read("tasks", "t3").orElseThrow().version());
+                assertEquals(9, tx.read("tasks", "t1").orElseThrow().version(), "setVersion after prefetch");
+                assertEquals("back", tx.read("tasks", "t2").orElseThrow().data().get("title"));
+                assertEquals(10, tx.read("tasks", "t2").orElseThrow().version());
+                assertFalse(tx.outboxFor("tasks", "t1").contains(sent), "removeOutbox after prefetch");
+                assertTrue(tx.outboxFor("tasks", "t3").contains(queued), "saveOutbox after prefetch");
+                return null;
+            });
+            assertEquals(9, store.get("tasks", "t1").orElseThrow().version());
+            assertEquals(TckSchema.task("t2", "alice", "back"), store.get("tasks", "t2").orElseThrow().data());
+            assertEquals(8, store.get("tasks", "t3").orElseThrow().version());
+            assertEquals(List.of(queued(store.clientId())), outbox().stream().filter(e -> e.sequence() <= 2).toList());
         }
 
         @Test

@@ -22,6 +22,8 @@ public final class ChangeBuffer {
     private final Map<RecordKey, CapturedChange> captured = new LinkedHashMap<>();
     private final Set<RecordKey> storeWrites = new HashSet<>();
     private final Set<RecordKey> hooksDone = new HashSet<>();
+    /** Records a store transaction found no entity for, until written: finding them again needs no query. */
+    private final Set<RecordKey> absent = new HashSet<>();
     /** Committed-change events of origin LOCAL, in order. */
     final List<ChangeEvent> localEvents = new ArrayList<>();
     /** Committed-change events of origin REMOTE, in order. */
@@ -30,6 +32,8 @@ public final class ChangeBuffer {
     final List<LogEntry> logEntries = new ArrayList<>();
     /** Whether this transaction holds the hub's counter row lock. */
     boolean counterLocked;
+    /** The head version this transaction wrote last, once it holds the counter lock. */
+    long head;
 
     ChangeBuffer(SyncRuntime runtime, SharedSessionContractImplementor session) {
         this.runtime = runtime;
@@ -70,6 +74,23 @@ public final class ChangeBuffer {
 
     boolean hooksRanFor(RecordKey key) {
         return hooksDone.contains(key);
+    }
+
+    void absent(RecordKey key, boolean isAbsent) {
+        if (isAbsent) {
+            absent.add(key);
+        } else {
+            absent.remove(key);
+        }
+    }
+
+    boolean knownAbsent(RecordKey key) {
+        return !absent.isEmpty() && absent.contains(key);
+    }
+
+    /** Forgets which records were found absent. */
+    public void forgetAbsent() {
+        absent.clear();
     }
 
     void beforeCompletion() {

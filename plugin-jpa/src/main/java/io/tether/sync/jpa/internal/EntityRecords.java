@@ -60,13 +60,21 @@ public final class EntityRecords {
 
     /** The entity instance of a record, or null. */
     public Object find(SessionImplementor session, SyncedEntity entity, String id) {
+        ChangeBuffer buffer = runtime.peek(session);
+        if (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id))) {
+            return null;
+        }
         Object entityId;
         try {
             entityId = entity.entityId(id);
         } catch (RuntimeException e) {
             return null; // an id of the wrong form names no entity
         }
-        return session.find(entity.entityClass(), entityId);
+        Object found = session.find(entity.entityClass(), entityId);
+        if (found == null && buffer != null) {
+            buffer.absent(new RecordKey(entity.collection(), id), true); // until written: no second query
+        }
+        return found;
     }
 
     /** The record's data, or empty when no entity has that id. */
@@ -105,6 +113,10 @@ public final class EntityRecords {
             instance = entity.persister().instantiate(entityId, session);
             entity.apply(instance, data, session);
             session.persist(instance);
+            ChangeBuffer buffer = runtime.peek(session);
+            if (buffer != null) {
+                buffer.absent(new RecordKey(entity.collection(), id), false);
+            }
         } else {
             entity.apply(instance, data, session);
         }
@@ -118,6 +130,7 @@ public final class EntityRecords {
         }
         session.remove(instance);
         session.flush(); // so a later write of the same id in this transaction starts from a clean slate
+        session.clear(); // and, everything being written, so that later flushes have nothing old to dirty-check
         return true;
     }
 

@@ -60,10 +60,13 @@ public final class HubCapture implements ChangeSink {
 
     /** The next version, under the counter row lock that this transaction then holds until it ends. */
     long nextVersion(ChangeBuffer buffer, Connection c) throws SQLException {
-        long head = tables.lockCounter(c);
-        buffer.counterLocked = true;
-        tables.setHead(c, head + 1);
-        return head + 1;
+        if (!buffer.counterLocked) {
+            buffer.head = tables.lockCounter(c);
+            buffer.counterLocked = true;
+        }
+        buffer.head++;
+        tables.setHead(c, buffer.head);
+        return buffer.head;
     }
 
     @Override
@@ -85,6 +88,7 @@ public final class HubCapture implements ChangeSink {
             // the counter lock comes last: everything above may wait on other rows, this wait serializes commits
             long head = tables.lockCounter(c);
             buffer.counterLocked = true;
+            buffer.head = head;
             Instant now = Instant.now();
             List<HubTables.MetaWrite> metaWrites = new ArrayList<>();
             for (var group : byCollection.entrySet()) {
@@ -107,6 +111,7 @@ public final class HubCapture implements ChangeSink {
                 }
             }
             tables.setHead(c, head);
+            buffer.head = head;
             tables.writeRecords(c, metaWrites);
             tables.insertLog(c, entries);
             return null;

@@ -56,6 +56,7 @@ public final class HubWork implements HubTransaction {
             records.write(session, entity, write.id(), write.data());
         }
         session.flush();
+        session.clear(); // keeps the persistence context small: every flush dirty-checks all it holds
         long version = Jdbc.on(session, c -> {
             HubTables.Meta old = tables.records(c, write.collection(), List.of(write.id())).get(write.id());
             long v = capture.nextVersion(buffer, c);

@@ -173,14 +173,22 @@ public final class ReplicaTables {
         return out;
     }
 
-    void putMeta(Connection c, String collection, String id, long version, boolean deleted) throws SQLException {
-        int n = Jdbc.update(c, "update tether_replica_record set version = ?, deleted = ? where collection_name = ? "
-                + "and record_id = ?", ps -> {
-            ps.setLong(1, version);
-            ps.setBoolean(2, deleted);
-            ps.setString(3, collection);
-            ps.setString(4, id);
-        });
+    /**
+     * Writes a record's version row; {@code exists} says whether it is there already, when known (null: try an
+     * update, then insert).
+     */
+    void putMeta(Connection c, String collection, String id, long version, boolean deleted, Boolean exists)
+            throws SQLException {
+        int n = 0;
+        if (!Boolean.FALSE.equals(exists)) {
+            n = Jdbc.update(c, "update tether_replica_record set version = ?, deleted = ? where collection_name = ? "
+                    + "and record_id = ?", ps -> {
+                ps.setLong(1, version);
+                ps.setBoolean(2, deleted);
+                ps.setString(3, collection);
+                ps.setString(4, id);
+            });
+        }
         if (n == 0) {
             Jdbc.update(c, "insert into tether_replica_record (collection_name, record_id, version, deleted) "
                     + "values (?, ?, ?, ?)", ps -> {
@@ -330,10 +338,19 @@ public final class ReplicaTables {
         }
     }
 
+    /** Replaces the entry with this sequence, or inserts it (keeping the sequence counter ahead of it). */
     void saveOutbox(Connection c, OutboxEntry entry) throws SQLException {
-        int n = Jdbc.update(c, "delete from tether_outbox where sequence_no = ?", ps -> ps.setLong(1, entry.sequence()));
-        insertOutbox(c, List.of(entry));
+        int n;
+        try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, collection_name = ?, "
+                + "record_id = ?, op = ?, record_data = ?, changed_fields = ?, base_version = ?, hlc = ?, "
+                + "entry_state = ?, parked_reason = ?, parked_message = ?, parked_data = ?, parked_version = ? "
+                + "where sequence_no = ?")) {
+            bindEntry(ps, entry, 0);
+            ps.setLong(14, entry.sequence());
+            n = ps.executeUpdate();
+        }
         if (n == 0) {
+            insertOutbox(c, List.of(entry));
             // a fresh entry from the engine: keep the sequence counter ahead of it
             Jdbc.update(c, "update tether_replica_sequence set next_sequence = ? where id = 1 and next_sequence <= ?",
                     ps -> {
@@ -358,24 +375,29 @@ public final class ReplicaTables {
 
     private void bindEntry(PreparedStatement ps, OutboxEntry e) throws SQLException {
         ps.setLong(1, e.sequence());
-        ps.setString(2, e.changeId());
-        ps.setString(3, e.collection());
-        ps.setString(4, e.id());
-        ps.setString(5, e.op().wireName());
-        ps.setString(6, e.data() == null ? null : json.write(e.data()));
-        ps.setString(7, e.fields() == null ? null : String.join("\n", e.fields()));
-        ps.setLong(8, e.baseVersion());
-        ps.setString(9, e.hlc());
-        ps.setString(10, e.state().name());
+        bindEntry(ps, e, 1);
+    }
+
+    /** Binds every column but the sequence, from parameter {@code offset + 1} on. */
+    private void bindEntry(PreparedStatement ps, OutboxEntry e, int offset) throws SQLException {
+        ps.setString(offset + 1, e.changeId());
+        ps.setString(offset + 2, e.collection());
+        ps.setString(offset + 3, e.id());
+        ps.setString(offset + 4, e.op().wireName());
+        ps.setString(offset + 5, e.data() == null ? null : json.write(e.data()));
+        ps.setString(offset + 6, e.fields() == null ? null : String.join("\n", e.fields()));
+        ps.setLong(offset + 7, e.baseVersion());
+        ps.setString(offset + 8, e.hlc());
+        ps.setString(offset + 9, e.state().name());
         OutboxEntry.Parked p = e.parked();
-        ps.setString(11, p == null ? null : p.reason());
-        ps.setString(12, p == null ? null : p.message());
+        ps.setString(offset + 10, p == null ? null : p.reason());
+        ps.setString(offset + 11, p == null ? null : p.message());
         if (p == null || p.hubData() == null) {
-            ps.setNull(13, Types.VARCHAR);
+            ps.setNull(offset + 12, Types.VARCHAR);
         } else {
-            ps.setString(13, json.write(p.hubData()));
+            ps.setString(offset + 12, json.write(p.hubData()));
         }
-        ps.setLong(14, p == null ? 0 : p.hubVersion());
+        ps.setLong(offset + 13, p == null ? 0 : p.hubVersion());
     }
 
     private OutboxEntry entry(ResultSet rs) throws SQLException {

@@ -7,6 +7,10 @@ import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.ReplicaTransaction;
 import org.hibernate.engine.spi.SessionImplementor;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +26,11 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final ReplicaTables tables;
     private final SessionImplementor session;
     private final ChangeBuffer buffer;
+    /** Version rows read or written in this transaction (empty: known to have none). */
+    private final Map<RecordKey, Optional<ReplicaTables.Meta>> metas = new HashMap<>();
+    /** Outbox entries of prefetched records, kept in step with this transaction's writes; by sequence. */
+    private final Map<RecordKey, List<OutboxEntry>> outboxes = new HashMap<>();
+    private final Map<Long, RecordKey> cachedSequences = new HashMap<>();
 
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
         this.records = records;
@@ -31,10 +40,49 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     @Override
+    public void prefetch(String collection, Collection<String> ids) {
+        if (records.model().forCollection(collection).isEmpty()) {
+            return; // an unknown collection fails where it is written, with its own message
+        }
+        List<String> fresh = ids.stream().distinct().filter(id -> !outboxes.containsKey(new RecordKey(collection, id)))
+                .toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Jdbc.on(session, c -> {
+            Map<String, ReplicaTables.Meta> found = tables.meta(c, collection, fresh);
+            Map<String, List<OutboxEntry>> entries = tables.outboxFor(c, collection, fresh);
+            for (String id : fresh) {
+                RecordKey key = new RecordKey(collection, id);
+                metas.put(key, Optional.ofNullable(found.get(id)));
+                List<OutboxEntry> list = new ArrayList<>(entries.getOrDefault(id, List.of()));
+                outboxes.put(key, list);
+                list.forEach(e -> cachedSequences.put(e.sequence(), key));
+            }
+            return null;
+        });
+    }
+
+    private Optional<ReplicaTables.Meta> meta(String collection, String id) {
+        return metas.computeIfAbsent(new RecordKey(collection, id), key -> Optional.ofNullable(
+                Jdbc.on(session, c -> tables.meta(c, collection, List.of(id))).get(id)));
+    }
+
+    private void putMeta(String collection, String id, long version, boolean deleted) {
+        RecordKey key = new RecordKey(collection, id);
+        Optional<ReplicaTables.Meta> known = metas.get(key);
+        Jdbc.on(session, c -> {
+            tables.putMeta(c, collection, id, version, deleted, known == null ? null : known.isPresent());
+            return null;
+        });
+        metas.put(key, Optional.of(new ReplicaTables.Meta(version, deleted)));
+    }
+
+    @Override
     public Optional<LocalRecord> read(String collection, String id) {
         SyncedEntity entity = records.model().require(collection);
         Optional<Map<String, Object>> data = records.read(session, entity, id);
-        ReplicaTables.Meta meta = Jdbc.on(session, c -> tables.meta(c, collection, List.of(id))).get(id);
+        ReplicaTables.Meta meta = meta(collection, id).orElse(null);
         if (data.isPresent()) {
             return Optional.of(new LocalRecord(collection, id, data.get(), meta == null ? 0 : meta.version()));
         }
@@ -43,6 +91,10 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public List<OutboxEntry> outboxFor(String collection, String id) {
+        List<OutboxEntry> cached = outboxes.get(new RecordKey(collection, id));
+        if (cached != null) {
+            return List.copyOf(cached);
+        }
         return Jdbc.on(session, c -> tables.outboxFor(c, collection, List.of(id))).getOrDefault(id, List.of());
     }
 
@@ -56,10 +108,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         } else {
             records.write(session, entity, id, data);
         }
-        Jdbc.on(session, c -> {
-            tables.putMeta(c, collection, id, version, data == null);
-            return null;
-        });
+        putMeta(collection, id, version, data == null);
         Set<String> changed = changedFields(before, data);
         if ((before == null && data == null) || (before != null && data != null && changed.isEmpty())) {
             return; // nothing a listener could see changed
@@ -71,12 +120,9 @@ public final class ReplicaWork implements ReplicaTransaction {
     @Override
     public void setVersion(String collection, String id, long version) {
         SyncedEntity entity = records.model().require(collection);
-        Jdbc.on(session, c -> {
-            ReplicaTables.Meta meta = tables.meta(c, collection, List.of(id)).get(id);
-            boolean deleted = meta != null ? meta.deleted() : records.find(session, entity, id) == null;
-            tables.putMeta(c, collection, id, version, deleted);
-            return null;
-        });
+        ReplicaTables.Meta meta = meta(collection, id).orElse(null);
+        boolean deleted = meta != null ? meta.deleted() : records.find(session, entity, id) == null;
+        putMeta(collection, id, version, deleted);
     }
 
     @Override
@@ -85,6 +131,14 @@ public final class ReplicaWork implements ReplicaTransaction {
             tables.saveOutbox(c, entry);
             return null;
         });
+        RecordKey key = new RecordKey(entry.collection(), entry.id());
+        List<OutboxEntry> cached = outboxes.get(key);
+        if (cached != null) {
+            cached.removeIf(e -> e.sequence() == entry.sequence());
+            cached.add(entry);
+            cached.sort(Comparator.comparingLong(OutboxEntry::sequence));
+            cachedSequences.put(entry.sequence(), key);
+        }
     }
 
     @Override
@@ -93,6 +147,10 @@ public final class ReplicaWork implements ReplicaTransaction {
             tables.removeOutbox(c, List.of(sequence));
             return null;
         });
+        RecordKey key = cachedSequences.remove(sequence);
+        if (key != null) {
+            outboxes.get(key).removeIf(e -> e.sequence() == sequence);
+        }
     }
 
     @Override
@@ -110,6 +168,10 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public void clearSynced() {
+        metas.clear();
+        outboxes.clear();
+        cachedSequences.clear();
+        buffer.forgetAbsent();
         for (SyncedEntity entity : records.model().entities()) {
             String collection = entity.collection();
             Set<String> keep = Jdbc.on(session, c -> tables.idsWithOutbox(c, collection));
@@ -132,10 +194,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                     buffer.remoteEvents.add(new ChangeEvent(collection, id, Operation.DELETE, data, null, data.keySet(),
                             stale));
                 }
-                Jdbc.on(session, c -> {
-                    tables.putMeta(c, collection, id, stale, true);
-                    return null;
-                });
+                putMeta(collection, id, stale, true);
             }
         }
         Jdbc.on(session, c -> {

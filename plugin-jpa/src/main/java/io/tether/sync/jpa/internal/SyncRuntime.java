@@ -109,6 +109,11 @@ public final class SyncRuntime {
         return buffer;
     }
 
+    /** The session's buffer if it has one, without creating it. */
+    ChangeBuffer peek(SharedSessionContractImplementor session) {
+        return buffers.get(session);
+    }
+
     void release(SharedSessionContractImplementor session) {
         buffers.remove(session);
     }

@@ -138,6 +138,7 @@ public final class ReplicaSync {
      */
     private List<OutboxEntry> markSent(List<OutboxEntry> batch) {
         return store.inTransaction(tx -> {
+            prefetch(tx, batch, OutboxEntry::collection, OutboxEntry::id);
             List<OutboxEntry> sent = new ArrayList<>(batch.size());
             for (OutboxEntry e : batch) {
                 OutboxEntry current = tx.outboxFor(e.collection(), e.id()).stream()
@@ -171,6 +172,7 @@ public final class ReplicaSync {
     private void handle(List<OutboxEntry> batch, List<PushResult> results, Tally tally) {
         List<Runnable> notifications = new ArrayList<>();
         store.inTransaction(tx -> {
+            prefetch(tx, batch, OutboxEntry::collection, OutboxEntry::id);
             for (int i = 0; i < batch.size(); i++) {
                 OutboxEntry entry = batch.get(i);
                 PushResult result = results.get(i);
@@ -369,6 +371,7 @@ public final class ReplicaSync {
             if (initial) {
                 tx.clearSynced();
             }
+            prefetch(tx, page.changes(), DeliveredChange::collection, DeliveredChange::id);
             int applied = 0;
             for (DeliveredChange d : page.changes()) {
                 if (applyOne(tx, d)) {
@@ -378,6 +381,17 @@ public final class ReplicaSync {
             tx.setCursor(page.cursor());
             return applied;
         });
+    }
+
+    /** Tells the store which records the transaction is about to touch, per collection. */
+    private static <T> void prefetch(ReplicaTransaction tx, List<T> items,
+                                     java.util.function.Function<T, String> collection,
+                                     java.util.function.Function<T, String> id) {
+        Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
+        for (T item : items) {
+            ids.computeIfAbsent(collection.apply(item), k -> new ArrayList<>()).add(id.apply(item));
+        }
+        ids.forEach(tx::prefetch);
     }
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
