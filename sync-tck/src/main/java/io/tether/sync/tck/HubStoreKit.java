@@ -276,6 +276,38 @@ public abstract class HubStoreKit {
     class Records {
 
         @Test
+        @DisplayName("[hub-store-16] after prefetch, reads and stamps see the transaction's own writes, as without it")
+        void prefetchChangesNoOutcome() {
+            String h1 = context.clock().now();
+            long v1 = store.inTransaction(tx -> tx.write(new HubWrite("tasks", "t1", Operation.UPSERT,
+                    TckSchema.task("t1", "alice", "a"), "alice", Set.of("id", "owner_id", "title", "done", "n"), h1)));
+            long[] versions = store.inTransaction(tx -> {
+                tx.prefetch("tasks", List.of("t1", "t2", "t1"));
+                tx.prefetch("no-such-collection", List.of("x"));
+                assertEquals(v1, tx.read("tasks", "t1").orElseThrow().version());
+                assertTrue(tx.read("tasks", "t2").isEmpty(), "t2 does not exist yet");
+                long a = tx.write(new HubWrite("tasks", "t2", Operation.UPSERT, TckSchema.task("t2", "alice", "new"),
+                        "alice", Set.of("id", "owner_id", "title", "done", "n"), context.clock().now()));
+                long b = tx.write(new HubWrite("tasks", "t1", Operation.UPSERT, TckSchema.task("t1", "alice", "b"),
+                        "alice", Set.of("title"), context.clock().now()));
+                long c = tx.write(new HubWrite("tasks", "t1", Operation.UPSERT, TckSchema.task("t1", "alice", "c"),
+                        "alice", Set.of("title"), context.clock().now()));
+                assertEquals(a, tx.read("tasks", "t2").orElseThrow().version(), "a prefetched missing record, written");
+                HubRecord t1 = tx.read("tasks", "t1").orElseThrow();
+                assertEquals(c, t1.version(), "the latest write of a prefetched record");
+                assertEquals("c", t1.data().get("title"));
+                assertEquals(c, t1.stamps().get("title").version(), "stamps build on the transaction's writes");
+                assertEquals(v1, t1.stamps().get("done").version(), "and keep the stored ones");
+                return new long[] {a, b, c};
+            });
+            HubRecord t1 = read("tasks", "t1").orElseThrow();
+            assertEquals(versions[2], t1.version());
+            assertEquals(versions[2], t1.stamps().get("title").version());
+            assertEquals(v1, t1.stamps().get("done").version());
+            assertEquals(versions[0], read("tasks", "t2").orElseThrow().version());
+        }
+
+        @Test
         @DisplayName("[hub-store-4] read returns the record with its version, scope, hlc and per-field stamps")
         void readReturnsStoredState() {
             String h1 = context.clock().now();

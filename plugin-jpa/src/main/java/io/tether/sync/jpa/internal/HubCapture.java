@@ -137,8 +137,14 @@ public final class HubCapture implements ChangeSink {
     /** A hub record: the entity's state with its metadata, a tombstone, or empty. */
     static Optional<HubRecord> read(EntityRecords records, HubTables tables, SessionImplementor session,
                                     String collection, String id) {
+        return read(records, session, collection, id,
+                Jdbc.on(session, c -> tables.records(c, collection, List.of(id))).get(id));
+    }
+
+    /** A hub record from its metadata row ({@code meta}, null when it has none) and its entity. */
+    static Optional<HubRecord> read(EntityRecords records, SessionImplementor session, String collection, String id,
+                                    HubTables.Meta meta) {
         SyncedEntity entity = records.model().require(collection);
-        HubTables.Meta meta = Jdbc.on(session, c -> tables.records(c, collection, List.of(id))).get(id);
         Map<String, Object> data = meta != null && meta.deleted() ? null : records.read(session, entity, id).orElse(null);
         if (meta == null) {
             return data == null ? Optional.empty()

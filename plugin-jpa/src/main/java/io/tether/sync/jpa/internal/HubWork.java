@@ -10,6 +10,8 @@ import io.tether.sync.spi.LogEntry;
 import org.hibernate.engine.spi.SessionImplementor;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,8 @@ public final class HubWork implements HubTransaction {
     private final HubTables tables;
     private final SessionImplementor session;
     private final ChangeBuffer buffer;
+    /** Metadata rows read or written in this transaction (empty: known to have none). */
+    private final Map<RecordKey, Optional<HubTables.Meta>> metas = new HashMap<>();
 
     public HubWork(EntityRecords records, HubCapture capture, SessionImplementor session) {
         this.records = records;
@@ -36,8 +40,29 @@ public final class HubWork implements HubTransaction {
     }
 
     @Override
+    public void prefetch(String collection, Collection<String> ids) {
+        if (records.model().forCollection(collection).isEmpty()) {
+            return; // an unknown collection is rejected where it is written
+        }
+        List<String> fresh = ids.stream().distinct().filter(id -> !metas.containsKey(new RecordKey(collection, id)))
+                .toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Map<String, HubTables.Meta> found = Jdbc.on(session, c -> tables.records(c, collection, fresh));
+        for (String id : fresh) {
+            metas.put(new RecordKey(collection, id), Optional.ofNullable(found.get(id)));
+        }
+    }
+
+    private HubTables.Meta meta(String collection, String id) {
+        return metas.computeIfAbsent(new RecordKey(collection, id), key -> Optional.ofNullable(
+                Jdbc.on(session, c -> tables.records(c, collection, List.of(id))).get(id))).orElse(null);
+    }
+
+    @Override
     public Optional<HubRecord> read(String collection, String id) {
-        return HubCapture.read(records, tables, session, collection, id);
+        return HubCapture.read(records, session, collection, id, meta(collection, id));
     }
 
     @Override
@@ -58,13 +83,15 @@ public final class HubWork implements HubTransaction {
         session.flush();
         session.clear(); // keeps the persistence context small: every flush dirty-checks all it holds
         long version = Jdbc.on(session, c -> {
-            HubTables.Meta old = tables.records(c, write.collection(), List.of(write.id())).get(write.id());
+            HubTables.Meta old = meta(write.collection(), write.id());
             long v = capture.nextVersion(buffer, c);
             Map<String, FieldStamp> stamps = FieldStamp.advance(old == null ? Map.of() : old.stamps(),
                     write.changedFields(), v, write.hlc());
-            tables.writeRecords(c, List.of(new HubTables.MetaWrite(write.collection(), write.id(),
-                    new HubTables.Meta(v, write.scope(), write.hlc(), stamps, write.op() == Operation.DELETE),
+            HubTables.Meta written = new HubTables.Meta(v, write.scope(), write.hlc(), stamps,
+                    write.op() == Operation.DELETE);
+            tables.writeRecords(c, List.of(new HubTables.MetaWrite(write.collection(), write.id(), written,
                     old != null)));
+            metas.put(new RecordKey(write.collection(), write.id()), Optional.of(written));
             LogEntry entry = new LogEntry(v, write.collection(), write.id(), write.op(), write.data(), write.scope(),
                     Instant.now());
             tables.insertLog(c, List.of(entry));

@@ -149,6 +149,13 @@ public final class HubLogic implements HubService {
      * so before that change writes anything.
      */
     private List<PushResult> applyAll(HubTransaction tx, Principal principal, String clientId, List<Object> checked) {
+        Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
+        for (Object c : checked) {
+            if (c instanceof Checked ok) {
+                ids.computeIfAbsent(ok.collection().name(), k -> new ArrayList<>()).add(ok.change().id());
+            }
+        }
+        ids.forEach(tx::prefetch);
         List<PushResult> results = new ArrayList<>(checked.size());
         for (Object c : checked) {
             results.add(c instanceof Checked ok ? applyOne(tx, principal, clientId, ok) : (PushResult) c);
