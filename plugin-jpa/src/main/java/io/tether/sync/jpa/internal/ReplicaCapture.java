@@ -60,17 +60,13 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     public List<OutboxEntry> outbox(EntityRecords records, Set<OutboxState> states, int limit) {
-        return records.inTransaction(s -> {
-            drain(s);
-            return Jdbc.on(s, c -> tables().outbox(c, states, limit));
-        });
+        drain(records);
+        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outbox(c, states, limit)));
     }
 
     public long outboxCount(EntityRecords records, Set<OutboxState> states) {
-        return records.inTransaction(s -> {
-            drain(s);
-            return Jdbc.on(s, c -> tables().outboxCount(c, states));
-        });
+        drain(records);
+        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outboxCount(c, states)));
     }
 
     /** The hub version a record is known at locally (0 when never synced). */
@@ -139,18 +135,33 @@ public final class ReplicaCapture implements ChangeSink {
      * removed in the fold that applied it, so each applies exactly once.
      */
     public void drain(SessionImplementor session) {
+        while (drainSome(session)) {
+            // until the journal is empty
+        }
+    }
+
+    /**
+     * Folds the journal in transactions of its own, a bounded part each, so that a long offline stretch (a
+     * million captured changes) is folded in bounded memory; for reads that need no transaction of the caller's.
+     */
+    public void drain(EntityRecords records) {
+        while (records.inTransaction(this::drainSome)) {
+            // until the journal is empty
+        }
+    }
+
+    /** Folds up to {@value #DRAIN_ROWS} journal rows; returns whether rows were folded. */
+    private boolean drainSome(SessionImplementor session) {
         ReplicaTables t = tables();
-        Jdbc.on(session, c -> {
+        return Jdbc.on(session, c -> {
             if (!t.journalPending(c)) {
-                return null;
+                return false;
             }
             t.lockState(c);
-            for (List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS); !rows.isEmpty();
-                 rows = t.journal(c, DRAIN_ROWS)) {
-                fold(c, t, rows);
-                t.removeJournal(c, rows);
-            }
-            return null;
+            List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS);
+            fold(c, t, rows);
+            t.removeJournal(c, rows);
+            return !rows.isEmpty();
         });
     }
 
