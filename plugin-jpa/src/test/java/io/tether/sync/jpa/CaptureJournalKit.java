@@ -65,13 +65,8 @@ abstract class CaptureJournalKit {
     }
 
     @Test
-    void concurrentWritersFoldsAndSendsLoseNothing() throws Exception {
-        long seed = Long.getLong("tether.seed", System.nanoTime());
-        try {
-            run(seed);
-        } catch (Throwable t) {
-            throw new AssertionError("seed=" + seed + " (rerun with -Dtether.seed=" + seed + "): " + t.getMessage(), t);
-        }
+    void concurrentWritersFoldsAndSendsLoseNothing() {
+        Seeded.run(this::run);
     }
 
     private void run(long seed) throws Exception {

@@ -41,13 +41,8 @@ abstract class VersionOrderKit {
     abstract String url();
 
     @Test
-    void everyCommittedChangeReachesEveryPullerInVersionOrderWithoutGaps() throws Exception {
-        long seed = Long.getLong("tether.seed", System.nanoTime());
-        try {
-            run(seed);
-        } catch (Throwable t) {
-            throw new AssertionError("seed=" + seed + " (rerun with -Dtether.seed=" + seed + "): " + t.getMessage(), t);
-        }
+    void everyCommittedChangeReachesEveryPullerInVersionOrderWithoutGaps() {
+        Seeded.run(this::run);
     }
 
     private void run(long seed) throws Exception {

@@ -96,8 +96,9 @@ public final class ReplicaTables {
             long rowFirst = first;
             for (int i = 0; i < changes.size(); i++) {
                 String change = json.write(changes.get(i));
+                // the row so far, a comma, this change and the closing "]}" must fit the column
                 if (text.length() > JOURNAL_OPEN.length()
-                        && text.length() + change.length() + 2 > TetherRows.DATA_LENGTH) {
+                        && text.length() + change.length() + 3 > TetherRows.DATA_LENGTH) {
                     addJournalRow(ps, rowFirst, text);
                     text.setLength(JOURNAL_OPEN.length());
                     rowFirst = first + i;
