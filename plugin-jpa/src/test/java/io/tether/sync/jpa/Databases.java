@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class Databases {
     static final String PG_URL = System.getenv().getOrDefault("TETHER_TEST_PG_URL",
             "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final java.util.Set<Class<?>> SKIPPED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     static final List<Class<?>> ENTITIES = List.of(Project.class, Task.class, Note.class, Plain.class);
 
     private Databases() {
@@ -55,8 +56,12 @@ final class Databases {
         } catch (Exception e) {
             reachable = false;
         }
-        assumeTrue(reachable, "PostgreSQL not reachable at " + PG_URL
-                + "; start it or set TETHER_TEST_PG_URL to run these tests");
+        String skipped = "PostgreSQL not reachable at " + PG_URL
+                + "; start it or set TETHER_TEST_PG_URL to run these tests";
+        if (!reachable && SKIPPED.add(testClass)) {
+            System.err.println(testClass.getSimpleName() + " skipped: " + skipped); // surefire hides class aborts
+        }
+        assumeTrue(reachable, skipped);
         return PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
