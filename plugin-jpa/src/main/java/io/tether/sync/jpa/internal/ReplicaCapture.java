@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -77,7 +78,7 @@ public final class ReplicaCapture implements ChangeSink {
 
     /** Versions of many records of one collection. */
     public Map<String, Long> versions(SessionImplementor session, String collection, List<String> ids) {
-        Map<String, Long> out = new java.util.HashMap<>();
+        Map<String, Long> out = new HashMap<>();
         Jdbc.on(session, c -> tables().meta(c, collection, ids)).forEach((id, m) -> out.put(id, m.version()));
         return out;
     }
@@ -235,7 +236,7 @@ public final class ReplicaCapture implements ChangeSink {
         }
         t.removeOutbox(c, removals);
         t.foldOutbox(c, updates);
-        inserts.sort(java.util.Comparator.comparingLong(OutboxEntry::sequence));
+        inserts.sort(Comparator.comparingLong(OutboxEntry::sequence));
         t.insertOutbox(c, inserts);
     }
 

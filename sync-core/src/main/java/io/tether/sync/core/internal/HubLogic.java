@@ -149,7 +149,7 @@ public final class HubLogic implements HubService {
      * so before that change writes anything.
      */
     private List<PushResult> applyAll(HubTransaction tx, Principal principal, String clientId, List<Object> checked) {
-        Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> ids = new LinkedHashMap<>();
         for (Object c : checked) {
             if (c instanceof Checked ok) {
                 ids.computeIfAbsent(ok.collection().name(), k -> new ArrayList<>()).add(ok.change().id());

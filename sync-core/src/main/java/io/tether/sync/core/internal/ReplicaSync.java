@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
@@ -384,10 +385,9 @@ public final class ReplicaSync {
     }
 
     /** Tells the store which records the transaction is about to touch, per collection. */
-    private static <T> void prefetch(ReplicaTransaction tx, List<T> items,
-                                     java.util.function.Function<T, String> collection,
-                                     java.util.function.Function<T, String> id) {
-        Map<String, List<String>> ids = new java.util.LinkedHashMap<>();
+    private static <T> void prefetch(ReplicaTransaction tx, List<T> items, Function<T, String> collection,
+                                     Function<T, String> id) {
+        Map<String, List<String>> ids = new LinkedHashMap<>();
         for (T item : items) {
             ids.computeIfAbsent(collection.apply(item), k -> new ArrayList<>()).add(id.apply(item));
         }
