@@ -85,7 +85,7 @@ public final class ChangeBuffer {
     }
 
     boolean knownAbsent(RecordKey key) {
-        return !absent.isEmpty() && absent.contains(key);
+        return absent.contains(key);
     }
 
     /** Forgets which records were found absent. */

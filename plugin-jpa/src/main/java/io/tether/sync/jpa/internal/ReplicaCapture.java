@@ -61,13 +61,11 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     public List<OutboxEntry> outbox(EntityRecords records, Set<OutboxState> states, int limit) {
-        drain(records);
-        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outbox(c, states, limit)));
+        return readFolded(records, c -> tables().outbox(c, states, limit));
     }
 
     public long outboxCount(EntityRecords records, Set<OutboxState> states) {
-        drain(records);
-        return records.inTransaction(s -> Jdbc.on(s, c -> tables().outboxCount(c, states)));
+        return readFolded(records, c -> tables().outboxCount(c, states));
     }
 
     /** The hub version a record is known at locally (0 when never synced). */
@@ -142,12 +140,17 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     /**
-     * Folds the journal in transactions of its own, a bounded part each, so that a long offline stretch (a
-     * million captured changes) is folded in bounded memory; for reads that need no transaction of the caller's.
+     * Reads the outbox once the journal is folded, for reads that need no transaction of the caller's: the fold
+     * runs in transactions of its own, a bounded part each, so that a long offline stretch (a million captured
+     * changes) folds in bounded memory; the transaction that finds the journal empty does the read.
      */
-    public void drain(EntityRecords records) {
-        while (records.inTransaction(this::drainSome)) {
-            // until the journal is empty
+    private <T> T readFolded(EntityRecords records, Jdbc.Work<T> read) {
+        while (true) {
+            Optional<T> result = records.inTransaction(s -> drainSome(s) ? Optional.<T>empty()
+                    : Optional.of(Jdbc.on(s, read)));
+            if (result.isPresent()) {
+                return result.get();
+            }
         }
     }
 
