@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Finds the enabled plugins on the class path and checks the engine's properties against them. */
@@ -32,6 +36,18 @@ public final class Plugins {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         return scheduler;
+    }
+
+    /** One daemon thread for work handed over from an engine's cycle; it ends when idle and is made again on demand. */
+    public static ExecutorService worker(String threadName) {
+        ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+        worker.allowCoreThreadTimeOut(true);
+        return worker;
     }
 
     /**

@@ -39,6 +39,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,6 +61,7 @@ public final class Replica implements ReplicaEngine {
     private final List<SyncPlugin> plugins;
     private final Map<String, String> properties;
     private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService storeWorker;
     private final ReentrantLock cycleLock = new ReentrantLock();
     private final ReplicaSync sync;
     private final Backoff backoff;
@@ -97,7 +99,9 @@ public final class Replica implements ReplicaEngine {
         this.clock = new HybridClock(nodeId(store.clientId()));
         store.open(new CoreStoreContext(Role.REPLICA, clock, this::collection, hooks, bus, entries -> {
         }, CODEC));
-        this.sync = new ReplicaSync(store, pushBatch, pullPage, this::conflictArrived, this::rejectionArrived);
+        this.storeWorker = Plugins.worker("tether-replica-" + nodeId(store.clientId()) + "-store");
+        this.sync = new ReplicaSync(store, pushBatch, pullPage, this::conflictArrived, this::rejectionArrived,
+                storeWorker);
         this.scheduler = Plugins.scheduler("tether-replica-" + nodeId(store.clientId()));
         bus.subscribe(this::afterLocalWrite);
     }
@@ -162,6 +166,7 @@ public final class Replica implements ReplicaEngine {
         }
         cycleLock.lock();
         cycleLock.unlock();
+        storeWorker.shutdown(); // idle: a cycle waits for its store work before it ends
         Plugins.stopAll(plugins);
     }
 

@@ -4,6 +4,7 @@ import io.tether.sync.Conflict;
 import io.tether.sync.Operation;
 import io.tether.sync.ProblemException;
 import io.tether.sync.RejectedChange;
+import io.tether.sync.SyncException;
 import io.tether.sync.SyncReport;
 import io.tether.sync.TransportException;
 import io.tether.sync.spi.DeliveredChange;
@@ -29,12 +30,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
- * the atomic apply of pulled pages. Not thread-safe: the engine runs one cycle at a time.
+ * the atomic apply of pulled pages. Not thread-safe: the engine runs one cycle at a time. Transport calls stay
+ * on the cycle's thread; store work overlapping them runs on the store worker.
  */
 public final class ReplicaSync {
     static final Set<OutboxState> UNRESOLVED = EnumSet.of(OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT);
@@ -44,17 +51,24 @@ public final class ReplicaSync {
     private final String clientId;
     private final Consumer<Conflict> onConflict;
     private final Consumer<RejectedChange> onRejected;
+    private final Executor storeWorker;
     private int pushBatchSize;
     private final int pullPageSize;
 
+    /**
+     * @param storeWorker runs store transactions that overlap a request in flight (applying the pulled page while
+     *                    the next is fetched, settling and preparing push batches while one is pushed); the
+     *                    cycle waits for each before it goes on. {@code Runnable::run} runs them in line.
+     */
     public ReplicaSync(ReplicaStore store, int pushBatchSize, int pullPageSize, Consumer<Conflict> onConflict,
-                       Consumer<RejectedChange> onRejected) {
+                       Consumer<RejectedChange> onRejected, Executor storeWorker) {
         this.store = Objects.requireNonNull(store, "store");
         this.clientId = store.clientId();
         this.pushBatchSize = pushBatchSize;
         this.pullPageSize = pullPageSize;
         this.onConflict = onConflict;
         this.onRejected = onRejected;
+        this.storeWorker = Objects.requireNonNull(storeWorker, "storeWorker");
     }
 
     /** Counts of one cycle. */
@@ -80,50 +94,89 @@ public final class ReplicaSync {
 
     // ---- push
 
+    /**
+     * Pushes batch after batch, one request at a time and in outbox order. While the hub works on one batch, the
+     * store worker settles the previous batch's answer and marks the next batch sent (records in flight are left
+     * out of it), so the replica's store work overlaps the request instead of following it.
+     */
     private void pushAll(SyncTransport transport, Tally tally) {
         long parkedBefore = store.outboxCount(EnumSet.of(OutboxState.CONFLICT));
+        List<OutboxEntry> batch = List.of();
+        Answered previous = null;
         while (true) {
-            List<OutboxEntry> batch = sendable(parkedBefore + tally.conflicts);
             if (batch.isEmpty()) {
-                return;
+                if (previous != null) {
+                    handle(previous, tally).forEach(Runnable::run);
+                    previous = null;
+                }
+                List<OutboxEntry> candidates = sendable(parkedBefore + tally.conflicts, Set.of());
+                if (candidates.isEmpty()) {
+                    return;
+                }
+                batch = markSent(candidates);
+                continue; // empty when all of them were folded away meanwhile
             }
-            batch = markSent(batch);
-            if (batch.isEmpty()) {
-                continue; // all folded away meanwhile
-            }
+            Answered settle = previous;
+            Set<Long> inFlight = new HashSet<>();
+            batch.forEach(e -> inFlight.add(e.sequence()));
+            Future<Ahead> ahead = submit(() -> {
+                List<Runnable> notifications = settle == null ? List.of() : handle(settle, tally);
+                return new Ahead(notifications, markSent(sendable(parkedBefore + tally.conflicts, inFlight)));
+            });
             PushResponse response;
             try {
                 response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
             } catch (ProblemException e) {
-                if (e.type() == ProblemType.PAYLOAD_TOO_LARGE) {
-                    if (batch.size() > 1) {
-                        pushBatchSize = Math.max(1, batch.size() / 2);
-                        continue;
-                    }
-                    reject(batch.get(0), RejectReason.TOO_LARGE, e.problem().detail(), tally);
-                    continue;
+                if (e.type() != ProblemType.PAYLOAD_TOO_LARGE) {
+                    awaitAfter(ahead, e).notifications().forEach(Runnable::run);
+                    throw e;
                 }
+                await(ahead).notifications().forEach(Runnable::run);
+                // the batch prepared ahead stays SENT and is selected again, in the smaller size
+                if (batch.size() > 1) {
+                    pushBatchSize = Math.max(1, batch.size() / 2);
+                } else {
+                    reject(batch.get(0), RejectReason.TOO_LARGE, e.problem().detail(), tally);
+                }
+                batch = List.of();
+                previous = null;
+                continue;
+            } catch (RuntimeException | Error e) {
+                settleAfter(ahead, e);
                 throw e;
             }
+            Ahead done = await(ahead);
+            done.notifications().forEach(Runnable::run);
             if (response.results().size() != batch.size()) {
                 throw new TransportException("the hub answered " + response.results().size() + " results for "
                         + batch.size() + " changes", false);
             }
-            handle(batch, response.results(), tally);
+            previous = new Answered(batch, response.results());
+            batch = done.next();
         }
     }
 
+    /** A pushed batch with the hub's answer, to be settled. */
+    private record Answered(List<OutboxEntry> batch, List<PushResult> results) {
+    }
+
+    /** What the store worker did while a push was in flight: notifications to run, and the next batch. */
+    private record Ahead(List<Runnable> notifications, List<OutboxEntry> next) {
+    }
+
     /**
-     * Entries to send now: in outbox order, at most one per record, none behind an unresolved entry.
-     * {@code conflicts} bounds how many parked conflicts may stand in the way (they are read past).
+     * Entries to send now: in outbox order, at most one per record, none behind an unresolved entry, none of the
+     * {@code inFlight} sequences (nor anything behind them). {@code conflicts} bounds how many parked conflicts
+     * may stand in the way (they are read past).
      */
-    List<OutboxEntry> sendable(long conflicts) {
+    List<OutboxEntry> sendable(long conflicts, Set<Long> inFlight) {
         List<OutboxEntry> candidates = store.outbox(UNRESOLVED, (int) Math.min(Integer.MAX_VALUE,
-                2L * pushBatchSize + conflicts));
+                2L * pushBatchSize + conflicts + inFlight.size()));
         Set<RecordKey> seen = new HashSet<>();
         List<OutboxEntry> batch = new ArrayList<>();
         for (OutboxEntry e : candidates) {
-            if (seen.add(new RecordKey(e.collection(), e.id())) && SENDABLE.contains(e.state())) {
+            if (seen.add(new RecordKey(e.collection(), e.id())) && SENDABLE.contains(e.state())
+                    && !inFlight.contains(e.sequence())) {
                 batch.add(e);
                 if (batch.size() >= pushBatchSize) {
                     break;
@@ -170,7 +223,10 @@ public final class ReplicaSync {
                 e.baseVersion(), e.hlc(), e.state(), e.parked());
     }
 
-    private void handle(List<OutboxEntry> batch, List<PushResult> results, Tally tally) {
+    /** Settles a batch with the hub's answers in one transaction; returns the listener calls to make after it. */
+    private List<Runnable> handle(Answered answered, Tally tally) {
+        List<OutboxEntry> batch = answered.batch();
+        List<PushResult> results = answered.results();
         List<Runnable> notifications = new ArrayList<>();
         store.inTransaction(tx -> {
             prefetch(tx, batch, OutboxEntry::collection, OutboxEntry::id);
@@ -210,7 +266,7 @@ public final class ReplicaSync {
             }
             return null;
         });
-        notifications.forEach(Runnable::run);
+        return notifications;
     }
 
     private void reject(OutboxEntry entry, RejectReason reason, String message, Tally tally) {
@@ -332,25 +388,99 @@ public final class ReplicaSync {
         String cursor = store.cursor().orElse(null);
         boolean initial = cursor == null;
         boolean expiredOnce = false;
+        Future<Integer> applying = null; // the previous page, applied by the store worker while the next is fetched
         while (true) {
             PullResponse page;
             try {
                 page = transport.pull(new PullRequest(cursor, pullPageSize, Set.of()));
             } catch (ProblemException e) {
                 if (e.type() == ProblemType.CURSOR_EXPIRED && cursor != null && !expiredOnce) {
+                    tally.pulled += applying == null ? 0 : awaitAfter(applying, e);
+                    applying = null;
                     expiredOnce = true;
                     cursor = null;
                     initial = true;
                     continue;
                 }
+                if (applying != null) {
+                    awaitAfter(applying, e);
+                }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                if (applying != null) {
+                    settleAfter(applying, e);
+                }
                 throw e;
             }
-            tally.pulled += apply(page, initial);
+            tally.pulled += applying == null ? 0 : await(applying);
+            boolean asInitial = initial;
+            applying = submit(() -> apply(page, asInitial));
             initial = false;
             cursor = page.cursor();
             if (!page.hasMore()) {
+                tally.pulled += await(applying);
                 return;
             }
+        }
+    }
+
+    // ---- the store worker
+
+    private <T> Future<T> submit(Callable<T> work) {
+        FutureTask<T> task = new FutureTask<>(work);
+        storeWorker.execute(task);
+        return task;
+    }
+
+    /**
+     * Waits for the store worker's task and returns its result, or rethrows its failure. Waits out interrupts
+     * (re-asserting them afterwards): store work never outlives the cycle that started it.
+     */
+    private static <T> T await(Future<T> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new SyncException("store work failed: " + cause, cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits for the task while {@code primary} is on its way out; returns the task's result, or throws
+     * {@code primary} with the task's failure added to it.
+     */
+    private static <T> T awaitAfter(Future<T> task, RuntimeException primary) {
+        try {
+            return await(task);
+        } catch (RuntimeException | Error taskFailure) {
+            primary.addSuppressed(taskFailure);
+            throw primary;
+        }
+    }
+
+    /** Waits for the task while {@code primary} is on its way out; a failure of the task is added to it. */
+    private static void settleAfter(Future<?> task, Throwable primary) {
+        try {
+            await(task);
+        } catch (RuntimeException | Error taskFailure) {
+            primary.addSuppressed(taskFailure);
         }
     }
 
