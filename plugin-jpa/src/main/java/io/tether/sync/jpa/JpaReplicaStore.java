@@ -87,7 +87,10 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
         return records.inTransaction(session -> {
             capture.drain(session);
-            return work.apply(new ReplicaWork(records, capture, session));
+            ReplicaWork tx = new ReplicaWork(records, capture, session);
+            T result = work.apply(tx);
+            tx.finish();
+            return result;
         });
     }
 

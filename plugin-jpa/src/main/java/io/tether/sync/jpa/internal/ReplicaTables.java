@@ -175,29 +175,49 @@ public final class ReplicaTables {
     }
 
     /**
-     * Writes a record's version row; {@code exists} says whether it is there already, when known (null: try an
-     * update, then insert).
+     * A version row to write; {@code exists} says whether it is there already, when known (null: try an update,
+     * then insert).
      */
-    void putMeta(Connection c, String collection, String id, long version, boolean deleted, Boolean exists)
-            throws SQLException {
-        int n = 0;
-        if (!Boolean.FALSE.equals(exists)) {
-            n = Jdbc.update(c, "update tether_replica_record set version = ?, deleted = ? where collection_name = ? "
-                    + "and record_id = ?", ps -> {
-                ps.setLong(1, version);
-                ps.setBoolean(2, deleted);
-                ps.setString(3, collection);
-                ps.setString(4, id);
-            });
+    record MetaPut(String collection, String id, long version, boolean deleted, Boolean exists) {
+    }
+
+    /** Writes version rows in two batches: updates of the rows that may exist, then inserts of the others. */
+    void putMeta(Connection c, Collection<MetaPut> puts) throws SQLException {
+        List<MetaPut> inserts = new ArrayList<>();
+        List<MetaPut> updates = new ArrayList<>();
+        for (MetaPut put : puts) {
+            (Boolean.FALSE.equals(put.exists()) ? inserts : updates).add(put);
         }
-        if (n == 0) {
-            Jdbc.update(c, "insert into tether_replica_record (collection_name, record_id, version, deleted) "
-                    + "values (?, ?, ?, ?)", ps -> {
-                ps.setString(1, collection);
-                ps.setString(2, id);
-                ps.setLong(3, version);
-                ps.setBoolean(4, deleted);
-            });
+        if (!updates.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("update tether_replica_record set version = ?, deleted = ? "
+                    + "where collection_name = ? and record_id = ?")) {
+                for (MetaPut put : updates) {
+                    ps.setLong(1, put.version());
+                    ps.setBoolean(2, put.deleted());
+                    ps.setString(3, put.collection());
+                    ps.setString(4, put.id());
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 0) {
+                        inserts.add(updates.get(i));
+                    }
+                }
+            }
+        }
+        if (!inserts.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into tether_replica_record (collection_name, "
+                    + "record_id, version, deleted) values (?, ?, ?, ?)")) {
+                for (MetaPut put : inserts) {
+                    ps.setString(1, put.collection());
+                    ps.setString(2, put.id());
+                    ps.setLong(3, put.version());
+                    ps.setBoolean(4, put.deleted());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
     }
 
@@ -339,24 +359,36 @@ public final class ReplicaTables {
         }
     }
 
-    /** Replaces the entry with this sequence, or inserts it (keeping the sequence counter ahead of it). */
-    void saveOutbox(Connection c, OutboxEntry entry) throws SQLException {
-        int n;
+    /** Replaces the entries with these sequences, or inserts them (keeping the sequence counter ahead of them). */
+    void saveOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<OutboxEntry> fresh = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, collection_name = ?, "
                 + "record_id = ?, op = ?, record_data = ?, changed_fields = ?, base_version = ?, hlc = ?, "
                 + "entry_state = ?, parked_reason = ?, parked_message = ?, parked_data = ?, parked_version = ? "
                 + "where sequence_no = ?")) {
-            bindEntry(ps, entry, 0);
-            ps.setLong(14, entry.sequence());
-            n = ps.executeUpdate();
+            for (OutboxEntry entry : entries) {
+                bindEntry(ps, entry, 0);
+                ps.setLong(14, entry.sequence());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    fresh.add(entries.get(i));
+                }
+            }
         }
-        if (n == 0) {
-            insertOutbox(c, List.of(entry));
-            // a fresh entry from the engine: keep the sequence counter ahead of it
+        if (!fresh.isEmpty()) {
+            insertOutbox(c, fresh);
+            // fresh entries from the engine: keep the sequence counter ahead of them
+            long last = fresh.stream().mapToLong(OutboxEntry::sequence).max().orElseThrow();
             Jdbc.update(c, "update tether_replica_sequence set next_sequence = ? where id = 1 and next_sequence <= ?",
                     ps -> {
-                        ps.setLong(1, entry.sequence() + 1);
-                        ps.setLong(2, entry.sequence());
+                        ps.setLong(1, last + 1);
+                        ps.setLong(2, last);
                     });
         }
     }

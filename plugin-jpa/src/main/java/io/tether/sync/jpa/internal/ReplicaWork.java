@@ -8,9 +8,12 @@ import io.tether.sync.spi.ReplicaTransaction;
 import org.hibernate.engine.spi.SessionImplementor;
 
 import java.util.ArrayList;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +22,8 @@ import java.util.Set;
 /**
  * One replica store transaction over a Hibernate session: remote applies go through the entities and are marked
  * as the store's own writes, so they are not captured into the outbox; the cursor and outbox are written with
- * JDBC on the same connection, so all of it commits together.
+ * JDBC on the same connection, so all of it commits together. Writes to the version and outbox tables are held
+ * back and sent as JDBC batches when the transaction next reads those tables or {@link #finish() finishes}.
  */
 public final class ReplicaWork implements ReplicaTransaction {
     private final EntityRecords records;
@@ -31,6 +35,10 @@ public final class ReplicaWork implements ReplicaTransaction {
     /** Outbox entries of prefetched records, kept in step with this transaction's writes; by sequence. */
     private final Map<RecordKey, List<OutboxEntry>> outboxes = new HashMap<>();
     private final Map<Long, RecordKey> cachedSequences = new HashMap<>();
+    /** Version rows to write, the last write of each record. */
+    private final Map<RecordKey, ReplicaTables.MetaPut> heldMeta = new LinkedHashMap<>();
+    /** Outbox writes to make, the last of each sequence: an entry to save, or null to remove it. */
+    private final Map<Long, OutboxEntry> heldOutbox = new LinkedHashMap<>();
 
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
         this.records = records;
@@ -50,6 +58,7 @@ public final class ReplicaWork implements ReplicaTransaction {
             return;
         }
         Jdbc.on(session, c -> {
+            writeHeld(c);
             Map<String, ReplicaTables.Meta> found = tables.meta(c, collection, fresh);
             Map<String, List<OutboxEntry>> entries = tables.outboxFor(c, collection, fresh);
             for (String id : fresh) {
@@ -65,17 +74,54 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     private Optional<ReplicaTables.Meta> meta(String collection, String id) {
         return metas.computeIfAbsent(new RecordKey(collection, id), key -> Optional.ofNullable(
-                Jdbc.on(session, c -> tables.meta(c, collection, List.of(id))).get(id)));
+                read(c -> tables.meta(c, collection, List.of(id))).get(id)));
     }
 
     private void putMeta(String collection, String id, long version, boolean deleted) {
         RecordKey key = new RecordKey(collection, id);
         Optional<ReplicaTables.Meta> known = metas.get(key);
+        ReplicaTables.MetaPut earlier = heldMeta.get(key);
+        // whether the row exists is what was known before this transaction's first held write to it
+        Boolean exists = earlier != null ? earlier.exists() : known == null ? null : known.isPresent();
+        heldMeta.put(key, new ReplicaTables.MetaPut(collection, id, version, deleted, exists));
+        metas.put(key, Optional.of(new ReplicaTables.Meta(version, deleted)));
+    }
+
+    /** Reads Tether's tables after writing what is held back, so the read sees this transaction's writes. */
+    private <T> T read(Jdbc.Work<T> query) {
+        return Jdbc.on(session, c -> {
+            writeHeld(c);
+            return query.run(c);
+        });
+    }
+
+    private void writeHeld(Connection c) throws SQLException {
+        if (!heldMeta.isEmpty()) {
+            tables.putMeta(c, heldMeta.values());
+            heldMeta.clear();
+        }
+        if (!heldOutbox.isEmpty()) {
+            List<OutboxEntry> saves = new ArrayList<>();
+            List<Long> removals = new ArrayList<>();
+            heldOutbox.forEach((sequence, entry) -> {
+                if (entry == null) {
+                    removals.add(sequence);
+                } else {
+                    saves.add(entry);
+                }
+            });
+            tables.removeOutbox(c, removals);
+            tables.saveOutbox(c, saves);
+            heldOutbox.clear();
+        }
+    }
+
+    /** Writes what is held back; the store calls this before it commits. */
+    public void finish() {
         Jdbc.on(session, c -> {
-            tables.putMeta(c, collection, id, version, deleted, known == null ? null : known.isPresent());
+            writeHeld(c);
             return null;
         });
-        metas.put(key, Optional.of(new ReplicaTables.Meta(version, deleted)));
     }
 
     @Override
@@ -95,7 +141,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         if (cached != null) {
             return List.copyOf(cached);
         }
-        return Jdbc.on(session, c -> tables.outboxFor(c, collection, List.of(id))).getOrDefault(id, List.of());
+        return read(c -> tables.outboxFor(c, collection, List.of(id))).getOrDefault(id, List.of());
     }
 
     @Override
@@ -127,10 +173,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public void saveOutbox(OutboxEntry entry) {
-        Jdbc.on(session, c -> {
-            tables.saveOutbox(c, entry);
-            return null;
-        });
+        heldOutbox.put(entry.sequence(), entry);
         RecordKey key = new RecordKey(entry.collection(), entry.id());
         List<OutboxEntry> cached = outboxes.get(key);
         if (cached != null) {
@@ -143,10 +186,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public void removeOutbox(long sequence) {
-        Jdbc.on(session, c -> {
-            tables.removeOutbox(c, List.of(sequence));
-            return null;
-        });
+        heldOutbox.put(sequence, null);
         RecordKey key = cachedSequences.remove(sequence);
         if (key != null) {
             outboxes.get(key).removeIf(e -> e.sequence() == sequence);
@@ -174,9 +214,9 @@ public final class ReplicaWork implements ReplicaTransaction {
         buffer.forgetAbsent();
         for (SyncedEntity entity : records.model().entities()) {
             String collection = entity.collection();
-            Set<String> keep = Jdbc.on(session, c -> tables.idsWithOutbox(c, collection));
+            Set<String> keep = read(c -> tables.idsWithOutbox(c, collection));
             Map<String, Map<String, Object>> live = records.readAll(session, entity);
-            Map<String, ReplicaTables.Meta> metas = Jdbc.on(session, c -> tables.allMeta(c, collection));
+            Map<String, ReplicaTables.Meta> metas = read(c -> tables.allMeta(c, collection));
             Set<String> ids = new java.util.LinkedHashSet<>(live.keySet());
             ids.addAll(metas.keySet());
             for (String id : ids) {
