@@ -23,11 +23,13 @@ import java.util.function.Consumer;
 /**
  * The issue's REST benchmark on Hibernate and H2 (in memory, one database per node): initial sync of N entities
  * from a hub on {@link JpaHubStore} to a fresh replica on {@link JpaReplicaStore} over HTTP on 127.0.0.1, then
- * pushing N entities created on a replica. Hub and replica share one JVM, so the heap holds both.
+ * pushing N entities created on a fresh replica. Hub and replica share one JVM, so the heap holds both. A warm-up
+ * round of N/5 records runs first (so the JIT has compiled the sync path, as on a running server or device), then
+ * {@code rounds} measured rounds, each on fresh replica databases; the first (cold) round's numbers are printed too.
  *
  * <pre>
- * java -Xmx1g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
- *      [phases=initial,push]
+ * java -Xmx2g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
+ *      [phases=initial,push] [rounds=3]
  * </pre>
  */
 public final class RestJpaBenchmark {
@@ -41,6 +43,7 @@ public final class RestJpaBenchmark {
         int pageSize = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int pushBatch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         String phases = args.length > 3 ? args[3] : "initial,push";
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         String secret = JwtIssuer.randomSecret();
         String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(2));
 
@@ -51,49 +54,82 @@ public final class RestJpaBenchmark {
              TetherServer server = TetherServer.builder().hub(hub.service()).host("127.0.0.1").port(0).build()
                      .start()) {
             System.out.printf("rest benchmark (Hibernate + H2 in memory, HTTP on 127.0.0.1): %,d records, page %d,"
-                    + " push batch %d, max heap %d MiB, Java %s%n", records, pageSize, pushBatch,
-                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+                    + " push batch %d, max heap %d MiB, Java %s; warm-up of %,d records, then %d rounds%n", records,
+                    pageSize, pushBatch, Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"),
+                    records / 5, rounds);
+            Bench bench = new Bench(server, token, hubStore, pageSize, pushBatch);
             if (phases.contains("initial")) {
                 persist(hubDb, "h", records);
-                EntityManagerFactory db = database("fresh");
-                try (JpaReplicaStore store = new JpaReplicaStore(db);
-                     ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
-                    RestSyncBenchmark.resetPeak();
-                    long start = System.nanoTime();
-                    SyncReport report = replica.syncNow();
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    RestSyncBenchmark.check(report.pulled() == records, "pulled " + report.pulled());
-                    RestSyncBenchmark.check(store.count("items") == records, "stored " + store.count("items"));
-                    System.out.printf("initial sync: %,d records in %.2f s = %,.0f records/s (peak heap %d MiB)%n",
-                            records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
-                } finally {
-                    db.close();
+                bench.initialSync(records, "warm-up");
+                double[] rates = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    rates[r] = bench.initialSync(records, "round " + (r + 1));
                 }
+                System.out.printf("initial sync: median %,.0f records/s over %d rounds%n", median(rates), rounds);
             }
             if (phases.contains("push")) {
-                EntityManagerFactory db = database("device");
-                try (JpaReplicaStore store = new JpaReplicaStore(db);
-                     ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
-                    replica.syncNow(); // catch up first, so the measured cycle is the push
-                    long head = hubStore.headVersion();
-                    persist(db, "p", records);
-                    RestSyncBenchmark.resetPeak();
-                    long start = System.nanoTime();
-                    SyncReport report = replica.syncNow();
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    RestSyncBenchmark.check(report.pushed() == records, "pushed " + report.pushed());
-                    RestSyncBenchmark.check(hubStore.headVersion() - head == records,
-                            "hub wrote " + (hubStore.headVersion() - head));
-                    System.out.printf("push: %,d changes in %.2f s = %,.0f changes/s (one sync cycle; peak heap"
-                            + " %d MiB)%n", records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
-                } finally {
-                    db.close();
+                bench.push(records / 5, "w", "warm-up");
+                double[] rates = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    rates[r] = bench.push(records, "p" + r + "-", "round " + (r + 1));
                 }
+                System.out.printf("push: median %,.0f changes/s over %d rounds%n", median(rates), rounds);
             }
         } finally {
             hubStore.close();
             hubDb.close();
         }
+    }
+
+    private record Bench(TetherServer server, String token, JpaHubStore hubStore, int pageSize, int pushBatch) {
+        /** Syncs the hub's records to a fresh replica; returns records per second. */
+        double initialSync(int expected, String label) {
+            EntityManagerFactory db = database("fresh");
+            try (JpaReplicaStore store = new JpaReplicaStore(db);
+                 ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
+                RestSyncBenchmark.resetPeak();
+                long start = System.nanoTime();
+                SyncReport report = replica.syncNow();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long stored = store.count("items");
+                RestSyncBenchmark.check(report.pulled() >= expected && stored == report.pulled(),
+                        "pulled " + report.pulled() + ", stored " + stored);
+                System.out.printf("initial sync (%s): %,d records in %.2f s = %,.0f records/s (peak heap %d MiB)%n",
+                        label, stored, seconds, stored / seconds, RestSyncBenchmark.peakHeapMiB());
+                return stored / seconds;
+            } finally {
+                db.close();
+            }
+        }
+
+        /** Creates {@code n} entities on a fresh, caught-up replica and pushes them; returns changes per second. */
+        double push(int n, String prefix, String label) {
+            EntityManagerFactory db = database("device");
+            try (JpaReplicaStore store = new JpaReplicaStore(db);
+                 ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
+                replica.syncNow(); // catch up first, so the measured cycle is the push
+                long head = hubStore.headVersion();
+                persist(db, prefix, n);
+                RestSyncBenchmark.resetPeak();
+                long start = System.nanoTime();
+                SyncReport report = replica.syncNow();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                RestSyncBenchmark.check(report.pushed() == n, "pushed " + report.pushed());
+                RestSyncBenchmark.check(hubStore.headVersion() - head == n, "hub wrote " + (hubStore.headVersion() - head));
+                System.out.printf("push (%s): %,d changes in %.2f s = %,.0f changes/s (one sync cycle; peak heap %d MiB)%n",
+                        label, n, seconds, n / seconds, RestSyncBenchmark.peakHeapMiB());
+                return n / seconds;
+            } finally {
+                db.close();
+            }
+        }
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     static ReplicaEngine replica(TetherServer server, String token, JpaReplicaStore store, int pageSize,
