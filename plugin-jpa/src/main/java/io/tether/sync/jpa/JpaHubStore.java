@@ -78,7 +78,12 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
 
     @Override
     public <T> T inTransaction(Function<HubTransaction, T> work) {
-        return records.inTransaction(session -> work.apply(new HubWork(records, capture, session)));
+        return records.inTransaction(session -> {
+            HubWork tx = new HubWork(records, capture, session);
+            T result = work.apply(tx);
+            tx.finish();
+            return result;
+        });
     }
 
     @Override

@@ -58,15 +58,16 @@ public final class HubCapture implements ChangeSink {
         return tables;
     }
 
-    /** The next version, under the counter row lock that this transaction then holds until it ends. */
+    /**
+     * The next version, under the counter row lock that this transaction then holds until it ends. The counter
+     * row is written when the transaction finishes ({@link HubWork#finish()}).
+     */
     long nextVersion(ChangeBuffer buffer, Connection c) throws SQLException {
         if (!buffer.counterLocked) {
             buffer.head = tables.lockCounter(c);
             buffer.counterLocked = true;
         }
-        buffer.head++;
-        tables.setHead(c, buffer.head);
-        return buffer.head;
+        return ++buffer.head;
     }
 
     @Override

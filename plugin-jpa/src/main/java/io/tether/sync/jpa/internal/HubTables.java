@@ -209,14 +209,22 @@ final class HubTables {
         return v.isEmpty() ? OptionalLong.empty() : OptionalLong.of(v.get(0));
     }
 
-    void recordApplied(Connection c, String clientId, String changeId, long version, long nowMs) throws SQLException {
-        Jdbc.update(c, "insert into tether_dedup (client_id, change_id, version, committed_ms) values (?, ?, ?, ?)",
-                ps -> {
-                    ps.setString(1, clientId);
-                    ps.setString(2, changeId);
-                    ps.setLong(3, version);
-                    ps.setLong(4, nowMs);
-                });
+    /** Writes dedup rows: version by (client id, change id). */
+    void recordApplied(Connection c, Map<List<String>, Long> applied, long nowMs) throws SQLException {
+        if (applied.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup (client_id, change_id, version, "
+                + "committed_ms) values (?, ?, ?, ?)")) {
+            for (Map.Entry<List<String>, Long> e : applied.entrySet()) {
+                ps.setString(1, e.getKey().get(0));
+                ps.setString(2, e.getKey().get(1));
+                ps.setLong(3, e.getValue());
+                ps.setLong(4, nowMs);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /**

@@ -10,17 +10,21 @@ import io.tether.sync.spi.LogEntry;
 import org.hibernate.engine.spi.SessionImplementor;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One hub store transaction over a Hibernate session. {@link #write} applies a pushed change through the entity,
- * flushes it, then takes the next version under the counter row lock (held until commit, so versions follow
- * commit order) and appends the change-log entry and record metadata on the same connection.
+ * One hub store transaction over a Hibernate session. {@link #write} applies a pushed change through the entity
+ * and takes the next version under the counter row lock (held until commit, so versions follow commit order).
+ * The change-log entries, record metadata, dedup rows and head are held back and written on the same connection
+ * as JDBC batches when the transaction {@link #finish() finishes}; the entities are flushed at commit, in
+ * Hibernate's batches. A failure anywhere rolls all of it back.
  */
 public final class HubWork implements HubTransaction {
     private final EntityRecords records;
@@ -30,6 +34,11 @@ public final class HubWork implements HubTransaction {
     private final ChangeBuffer buffer;
     /** Metadata rows read or written in this transaction (empty: known to have none). */
     private final Map<RecordKey, Optional<HubTables.Meta>> metas = new HashMap<>();
+    /** Metadata rows to write, the last write of each record. */
+    private final Map<RecordKey, HubTables.MetaWrite> heldMeta = new LinkedHashMap<>();
+    private final List<LogEntry> heldLog = new ArrayList<>();
+    /** Dedup rows to write: version by (client id, change id). */
+    private final Map<List<String>, Long> heldApplied = new LinkedHashMap<>();
 
     public HubWork(EntityRecords records, HubCapture capture, SessionImplementor session) {
         this.records = records;
@@ -67,7 +76,8 @@ public final class HubWork implements HubTransaction {
 
     @Override
     public OptionalLong appliedVersion(String clientId, String changeId) {
-        return Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId));
+        Long held = heldApplied.get(List.of(clientId, changeId));
+        return held != null ? OptionalLong.of(held) : Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId));
     }
 
     @Override
@@ -80,24 +90,21 @@ public final class HubWork implements HubTransaction {
         } else {
             records.write(session, entity, write.id(), write.data());
         }
-        session.flush();
-        session.clear(); // keeps the persistence context small: every flush dirty-checks all it holds
-        long version = Jdbc.on(session, c -> {
-            HubTables.Meta old = meta(write.collection(), write.id());
-            long v = capture.nextVersion(buffer, c);
-            Map<String, FieldStamp> stamps = FieldStamp.advance(old == null ? Map.of() : old.stamps(),
-                    write.changedFields(), v, write.hlc());
-            HubTables.Meta written = new HubTables.Meta(v, write.scope(), write.hlc(), stamps,
-                    write.op() == Operation.DELETE);
-            tables.writeRecords(c, List.of(new HubTables.MetaWrite(write.collection(), write.id(), written,
-                    old != null)));
-            metas.put(new RecordKey(write.collection(), write.id()), Optional.of(written));
-            LogEntry entry = new LogEntry(v, write.collection(), write.id(), write.op(), write.data(), write.scope(),
-                    Instant.now());
-            tables.insertLog(c, List.of(entry));
-            buffer.logEntries.add(entry);
-            return v;
-        });
+        HubTables.Meta old = meta(write.collection(), write.id());
+        long version = Jdbc.on(session, c -> capture.nextVersion(buffer, c));
+        Map<String, FieldStamp> stamps = FieldStamp.advance(old == null ? Map.of() : old.stamps(),
+                write.changedFields(), version, write.hlc());
+        HubTables.Meta written = new HubTables.Meta(version, write.scope(), write.hlc(), stamps,
+                write.op() == Operation.DELETE);
+        RecordKey key = new RecordKey(write.collection(), write.id());
+        HubTables.MetaWrite earlier = heldMeta.get(key);
+        heldMeta.put(key, new HubTables.MetaWrite(write.collection(), write.id(), written,
+                earlier != null ? earlier.exists() : old != null));
+        metas.put(key, Optional.of(written));
+        LogEntry entry = new LogEntry(version, write.collection(), write.id(), write.op(), write.data(), write.scope(),
+                Instant.now());
+        heldLog.add(entry);
+        buffer.logEntries.add(entry);
         buffer.localEvents.add(new ChangeEvent(write.collection(), write.id(), write.op(), before, write.data(),
                 write.changedFields(), version));
         return version;
@@ -105,9 +112,25 @@ public final class HubWork implements HubTransaction {
 
     @Override
     public void recordApplied(String clientId, String changeId, long version) {
+        heldApplied.put(List.of(clientId, changeId), version);
+    }
+
+    /** Writes what is held back, and the new head; the store calls this before it commits. */
+    public void finish() {
+        if (heldLog.isEmpty() && heldMeta.isEmpty() && heldApplied.isEmpty()) {
+            return;
+        }
         Jdbc.on(session, c -> {
-            tables.recordApplied(c, clientId, changeId, version, System.currentTimeMillis());
+            tables.writeRecords(c, List.copyOf(heldMeta.values()));
+            tables.insertLog(c, heldLog);
+            tables.recordApplied(c, heldApplied, System.currentTimeMillis());
+            if (buffer.counterLocked) {
+                tables.setHead(c, buffer.head);
+            }
             return null;
         });
+        heldMeta.clear();
+        heldLog.clear();
+        heldApplied.clear();
     }
 }

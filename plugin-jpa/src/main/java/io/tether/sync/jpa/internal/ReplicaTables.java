@@ -359,26 +359,38 @@ public final class ReplicaTables {
         }
     }
 
-    /** Replaces the entries with these sequences, or inserts them (keeping the sequence counter ahead of them). */
-    void saveOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
+    /**
+     * Replaces the entries with these sequences, or inserts them (keeping the sequence counter ahead of them).
+     * Entries in {@code settled} differ from their stored rows only in state, parked answer and base version,
+     * and only those columns are rewritten.
+     */
+    void saveOutbox(Connection c, List<OutboxEntry> entries, List<OutboxEntry> settled) throws SQLException {
         List<OutboxEntry> fresh = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, collection_name = ?, "
-                + "record_id = ?, op = ?, record_data = ?, changed_fields = ?, base_version = ?, hlc = ?, "
-                + "entry_state = ?, parked_reason = ?, parked_message = ?, parked_data = ?, parked_version = ? "
-                + "where sequence_no = ?")) {
-            for (OutboxEntry entry : entries) {
-                bindEntry(ps, entry, 0);
-                ps.setLong(14, entry.sequence());
-                ps.addBatch();
-            }
-            int[] counts = ps.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] == 0) {
-                    fresh.add(entries.get(i));
+        if (!entries.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, "
+                    + "collection_name = ?, record_id = ?, op = ?, record_data = ?, changed_fields = ?, "
+                    + "base_version = ?, hlc = ?, entry_state = ?, parked_reason = ?, parked_message = ?, "
+                    + "parked_data = ?, parked_version = ? where sequence_no = ?")) {
+                for (OutboxEntry entry : entries) {
+                    bindEntry(ps, entry, 0);
+                    ps.setLong(14, entry.sequence());
+                    ps.addBatch();
                 }
+                collectMissing(ps.executeBatch(), entries, fresh);
+            }
+        }
+        if (!settled.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("update tether_outbox set base_version = ?, "
+                    + "entry_state = ?, parked_reason = ?, parked_message = ?, parked_data = ?, parked_version = ? "
+                    + "where sequence_no = ?")) {
+                for (OutboxEntry entry : settled) {
+                    ps.setLong(1, entry.baseVersion());
+                    ps.setString(2, entry.state().name());
+                    bindParked(ps, entry.parked(), 3);
+                    ps.setLong(7, entry.sequence());
+                    ps.addBatch();
+                }
+                collectMissing(ps.executeBatch(), settled, fresh);
             }
         }
         if (!fresh.isEmpty()) {
@@ -390,6 +402,14 @@ public final class ReplicaTables {
                         ps.setLong(1, last + 1);
                         ps.setLong(2, last);
                     });
+        }
+    }
+
+    private static void collectMissing(int[] updateCounts, List<OutboxEntry> entries, List<OutboxEntry> missing) {
+        for (int i = 0; i < updateCounts.length; i++) {
+            if (updateCounts[i] == 0) {
+                missing.add(entries.get(i));
+            }
         }
     }
 
@@ -422,15 +442,19 @@ public final class ReplicaTables {
         ps.setLong(offset + 7, e.baseVersion());
         ps.setString(offset + 8, e.hlc());
         ps.setString(offset + 9, e.state().name());
-        OutboxEntry.Parked p = e.parked();
-        ps.setString(offset + 10, p == null ? null : p.reason());
-        ps.setString(offset + 11, p == null ? null : p.message());
+        bindParked(ps, e.parked(), offset + 10);
+    }
+
+    /** Binds a parked answer's four columns (reason, message, hub data, hub version) from parameter {@code at}. */
+    private void bindParked(PreparedStatement ps, OutboxEntry.Parked p, int at) throws SQLException {
+        ps.setString(at, p == null ? null : p.reason());
+        ps.setString(at + 1, p == null ? null : p.message());
         if (p == null || p.hubData() == null) {
-            ps.setNull(offset + 12, Types.VARCHAR);
+            ps.setNull(at + 2, Types.VARCHAR);
         } else {
-            ps.setString(offset + 12, json.write(p.hubData()));
+            ps.setString(at + 2, json.write(p.hubData()));
         }
-        ps.setLong(offset + 13, p == null ? 0 : p.hubVersion());
+        ps.setLong(at + 3, p == null ? 0 : p.hubVersion());
     }
 
     private OutboxEntry entry(ResultSet rs) throws SQLException {

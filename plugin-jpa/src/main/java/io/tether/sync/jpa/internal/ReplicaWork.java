@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,6 +40,8 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<RecordKey, ReplicaTables.MetaPut> heldMeta = new LinkedHashMap<>();
     /** Outbox writes to make, the last of each sequence: an entry to save, or null to remove it. */
     private final Map<Long, OutboxEntry> heldOutbox = new LinkedHashMap<>();
+    /** Outbox entries as their rows hold them, where known: saves that change less rewrite less. */
+    private final Map<Long, OutboxEntry> stored = new HashMap<>();
 
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
         this.records = records;
@@ -66,7 +69,10 @@ public final class ReplicaWork implements ReplicaTransaction {
                 metas.put(key, Optional.ofNullable(found.get(id)));
                 List<OutboxEntry> list = new ArrayList<>(entries.getOrDefault(id, List.of()));
                 outboxes.put(key, list);
-                list.forEach(e -> cachedSequences.put(e.sequence(), key));
+                list.forEach(e -> {
+                    cachedSequences.put(e.sequence(), key);
+                    stored.put(e.sequence(), e);
+                });
             }
             return null;
         });
@@ -102,18 +108,29 @@ public final class ReplicaWork implements ReplicaTransaction {
         }
         if (!heldOutbox.isEmpty()) {
             List<OutboxEntry> saves = new ArrayList<>();
+            List<OutboxEntry> settled = new ArrayList<>();
             List<Long> removals = new ArrayList<>();
             heldOutbox.forEach((sequence, entry) -> {
                 if (entry == null) {
                     removals.add(sequence);
+                    stored.remove(sequence);
                 } else {
-                    saves.add(entry);
+                    (sameChange(stored.get(sequence), entry) ? settled : saves).add(entry);
+                    stored.put(sequence, entry);
                 }
             });
             tables.removeOutbox(c, removals);
-            tables.saveOutbox(c, saves);
+            tables.saveOutbox(c, saves, settled);
             heldOutbox.clear();
         }
+    }
+
+    /** Whether two versions of an entry differ at most in state, parked answer and base version. */
+    private static boolean sameChange(OutboxEntry before, OutboxEntry after) {
+        return before != null && before.op() == after.op() && before.changeId().equals(after.changeId())
+                && before.collection().equals(after.collection()) && before.id().equals(after.id())
+                && Objects.equals(before.hlc(), after.hlc()) && Objects.equals(before.fields(), after.fields())
+                && Objects.equals(before.data(), after.data());
     }
 
     /** Writes what is held back; the store calls this before it commits. */

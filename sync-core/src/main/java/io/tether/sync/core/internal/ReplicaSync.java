@@ -96,8 +96,9 @@ public final class ReplicaSync {
 
     /**
      * Pushes batch after batch, one request at a time and in outbox order. While the hub works on one batch, the
-     * store worker settles the previous batch's answer and marks the next batch sent (records in flight are left
-     * out of it), so the replica's store work overlaps the request instead of following it.
+     * store worker settles the previous batch's answer and marks the next batch sent, in one transaction (records
+     * of both batches are left out of the next), so the replica's store work overlaps the request instead of
+     * following it.
      */
     private void pushAll(SyncTransport transport, Tally tally) {
         long parkedBefore = store.outboxCount(EnumSet.of(OutboxState.CONFLICT));
@@ -106,23 +107,25 @@ public final class ReplicaSync {
         while (true) {
             if (batch.isEmpty()) {
                 if (previous != null) {
-                    handle(previous, tally).forEach(Runnable::run);
+                    // settled before selecting, so that entries queued behind it can go next
+                    settleAndMark(previous, List.of(), tally).notifications().forEach(Runnable::run);
                     previous = null;
                 }
                 List<OutboxEntry> candidates = sendable(parkedBefore + tally.conflicts, Set.of());
                 if (candidates.isEmpty()) {
                     return;
                 }
-                batch = markSent(candidates);
+                batch = settleAndMark(null, candidates, tally).next();
                 continue; // empty when all of them were folded away meanwhile
             }
             Answered settle = previous;
-            Set<Long> inFlight = new HashSet<>();
-            batch.forEach(e -> inFlight.add(e.sequence()));
-            Future<Ahead> ahead = submit(() -> {
-                List<Runnable> notifications = settle == null ? List.of() : handle(settle, tally);
-                return new Ahead(notifications, markSent(sendable(parkedBefore + tally.conflicts, inFlight)));
-            });
+            Set<Long> unsettled = new HashSet<>();
+            batch.forEach(e -> unsettled.add(e.sequence()));
+            if (settle != null) {
+                settle.batch().forEach(e -> unsettled.add(e.sequence()));
+            }
+            Future<Ahead> ahead = submit(() -> settleAndMark(settle,
+                    sendable(parkedBefore + tally.conflicts, unsettled), tally));
             PushResponse response;
             try {
                 response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
@@ -187,27 +190,42 @@ public final class ReplicaSync {
     }
 
     /**
-     * Marks the batch SENT in one transaction and returns the entries as now stored: a local write may have
-     * folded into a PENDING entry since it was selected, and the request must carry that state.
+     * In one transaction: settles {@code answered} (when not null) with the hub's answers, and marks the
+     * {@code next} batch SENT. Returns the listener calls to make after it, and {@code next} as now stored: a
+     * local write may have folded into a PENDING entry since it was selected, and the request must carry that
+     * state.
      */
-    private List<OutboxEntry> markSent(List<OutboxEntry> batch) {
-        return store.inTransaction(tx -> {
-            prefetch(tx, batch, OutboxEntry::collection, OutboxEntry::id);
-            List<OutboxEntry> sent = new ArrayList<>(batch.size());
-            for (OutboxEntry e : batch) {
-                OutboxEntry current = tx.outboxFor(e.collection(), e.id()).stream()
-                        .filter(c -> c.sequence() == e.sequence()).findFirst().orElse(null);
-                if (current == null) {
-                    continue; // folded away since it was selected (an unsynced insert, then deleted)
-                }
-                if (current.state() == OutboxState.PENDING) {
-                    current = withLocalData(tx, current).withState(OutboxState.SENT, null);
-                    tx.saveOutbox(current);
-                }
-                sent.add(current);
+    private Ahead settleAndMark(Answered answered, List<OutboxEntry> next, Tally tally) {
+        List<Runnable> notifications = new ArrayList<>();
+        List<OutboxEntry> sent = store.inTransaction(tx -> {
+            List<OutboxEntry> touched = new ArrayList<>(next);
+            if (answered != null) {
+                touched.addAll(answered.batch());
             }
-            return sent;
+            prefetch(tx, touched, OutboxEntry::collection, OutboxEntry::id);
+            if (answered != null) {
+                settle(tx, answered, tally, notifications);
+            }
+            return markSent(tx, next);
         });
+        return new Ahead(notifications, sent);
+    }
+
+    private static List<OutboxEntry> markSent(ReplicaTransaction tx, List<OutboxEntry> batch) {
+        List<OutboxEntry> sent = new ArrayList<>(batch.size());
+        for (OutboxEntry e : batch) {
+            OutboxEntry current = tx.outboxFor(e.collection(), e.id()).stream()
+                    .filter(c -> c.sequence() == e.sequence()).findFirst().orElse(null);
+            if (current == null) {
+                continue; // folded away since it was selected (an unsynced insert, then deleted)
+            }
+            if (current.state() == OutboxState.PENDING) {
+                current = withLocalData(tx, current).withState(OutboxState.SENT, null);
+                tx.saveOutbox(current);
+            }
+            sent.add(current);
+        }
+        return sent;
     }
 
     /** An upsert carries the record as the replica has it now (it may have been merged since the capture). */
@@ -223,50 +241,44 @@ public final class ReplicaSync {
                 e.baseVersion(), e.hlc(), e.state(), e.parked());
     }
 
-    /** Settles a batch with the hub's answers in one transaction; returns the listener calls to make after it. */
-    private List<Runnable> handle(Answered answered, Tally tally) {
+    /** Settles a batch with the hub's answers; adds the listener calls to make after the transaction. */
+    private void settle(ReplicaTransaction tx, Answered answered, Tally tally, List<Runnable> notifications) {
         List<OutboxEntry> batch = answered.batch();
         List<PushResult> results = answered.results();
-        List<Runnable> notifications = new ArrayList<>();
-        store.inTransaction(tx -> {
-            prefetch(tx, batch, OutboxEntry::collection, OutboxEntry::id);
-            for (int i = 0; i < batch.size(); i++) {
-                OutboxEntry entry = batch.get(i);
-                PushResult result = results.get(i);
-                if (!entry.changeId().equals(result.changeId())) {
-                    throw new TransportException("the hub answered for change " + result.changeId() + " where "
-                            + entry.changeId() + " was sent", false);
-                }
-                if (result instanceof PushResult.Applied a) {
-                    // the hub holds exactly what was sent; later local edits stay on top
-                    resolveEntry(tx, entry, a.version(), entry.data());
-                    tally.pushed++;
-                } else if (result instanceof PushResult.Duplicate d) {
-                    acknowledgeDuplicate(tx, entry, d.version());
-                    tally.pushed++;
-                } else if (result instanceof PushResult.Merged m) {
-                    resolveEntry(tx, entry, m.version(), m.record());
-                    tally.pushed++;
-                } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
-                    tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
-                            new OutboxEntry.Parked("manual", null, c.record(), c.version())));
-                    tally.conflicts++;
-                    Conflict conflict = toConflict(entry, c.record(), c.version());
-                    notifications.add(() -> onConflict.accept(conflict));
-                } else if (result instanceof PushResult.Conflict c) {
-                    resolveEntry(tx, entry, c.version(), c.record());
-                    tally.conflicts++;
-                } else if (result instanceof PushResult.Rejected r) {
-                    tx.saveOutbox(entry.withState(OutboxState.REJECTED,
-                            new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
-                    tally.rejected++;
-                    RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
-                    notifications.add(() -> onRejected.accept(rejected));
-                }
+        for (int i = 0; i < batch.size(); i++) {
+            OutboxEntry entry = batch.get(i);
+            PushResult result = results.get(i);
+            if (!entry.changeId().equals(result.changeId())) {
+                throw new TransportException("the hub answered for change " + result.changeId() + " where "
+                        + entry.changeId() + " was sent", false);
             }
-            return null;
-        });
-        return notifications;
+            if (result instanceof PushResult.Applied a) {
+                // the hub holds exactly what was sent; later local edits stay on top
+                resolveEntry(tx, entry, a.version(), entry.data());
+                tally.pushed++;
+            } else if (result instanceof PushResult.Duplicate d) {
+                acknowledgeDuplicate(tx, entry, d.version());
+                tally.pushed++;
+            } else if (result instanceof PushResult.Merged m) {
+                resolveEntry(tx, entry, m.version(), m.record());
+                tally.pushed++;
+            } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
+                tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
+                        new OutboxEntry.Parked("manual", null, c.record(), c.version())));
+                tally.conflicts++;
+                Conflict conflict = toConflict(entry, c.record(), c.version());
+                notifications.add(() -> onConflict.accept(conflict));
+            } else if (result instanceof PushResult.Conflict c) {
+                resolveEntry(tx, entry, c.version(), c.record());
+                tally.conflicts++;
+            } else if (result instanceof PushResult.Rejected r) {
+                tx.saveOutbox(entry.withState(OutboxState.REJECTED,
+                        new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
+                tally.rejected++;
+                RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
+                notifications.add(() -> onRejected.accept(rejected));
+            }
+        }
     }
 
     private void reject(OutboxEntry entry, RejectReason reason, String message, Tally tally) {
