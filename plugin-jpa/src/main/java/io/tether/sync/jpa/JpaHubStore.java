@@ -6,6 +6,7 @@ import io.tether.sync.jpa.internal.ChangeBuffer;
 import io.tether.sync.jpa.internal.EntityRecords;
 import io.tether.sync.jpa.internal.HubCapture;
 import io.tether.sync.jpa.internal.HubWork;
+import io.tether.sync.jpa.internal.Refusals;
 import io.tether.sync.jpa.internal.RecordKey;
 import io.tether.sync.jpa.internal.SyncRuntime;
 import io.tether.sync.jpa.internal.SyncedEntity;
@@ -78,12 +79,16 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
 
     @Override
     public <T> T inTransaction(Function<HubTransaction, T> work) {
-        return records.inTransaction(session -> {
-            HubWork tx = new HubWork(records, capture, session);
-            T result = work.apply(tx);
-            tx.finish();
-            return result;
-        });
+        try {
+            return records.inTransaction(session -> {
+                HubWork tx = new HubWork(records, capture, session);
+                T result = work.apply(tx);
+                tx.finish();
+                return result;
+            });
+        } catch (RuntimeException e) {
+            throw Refusals.translate(e);
+        }
     }
 
     @Override

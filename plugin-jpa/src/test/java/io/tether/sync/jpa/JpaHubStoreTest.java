@@ -3,10 +3,17 @@ package io.tether.sync.jpa;
 import io.tether.sync.ChangeBatch;
 import io.tether.sync.Operation;
 import io.tether.sync.Origin;
+import io.tether.sync.HubEngine;
+import io.tether.sync.Tether;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.HubRecord;
 import io.tether.sync.spi.HubWrite;
 import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResult;
+import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.Role;
 import io.tether.sync.spi.ScopeSet;
 import jakarta.persistence.EntityManagerFactory;
@@ -21,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,5 +177,28 @@ class JpaHubStoreTest {
         assertEquals(List.of(1L, 2L), store.list("tasks").stream().map(r -> r.version()).toList());
         assertEquals(2, store.count("tasks"));
         assertNull(store.get("tasks", "nope").orElse(null));
+    }
+
+    @Test
+    void aPushedChangeTheDatabaseRefusesIsRejectedAndTheRestOfThePushApplies() {
+        store.close();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            Change dangling = new Change(Change.changeId(client, 1), "tasks", "t1", Operation.UPSERT,
+                    Map.of("id", "t1", "title", "Points nowhere", "done", false, "project_id", "no-such-project"),
+                    null, 0L, null);
+            Change fine = new Change(Change.changeId(client, 2), "tasks", "t2", Operation.UPSERT,
+                    Map.of("id", "t2", "title", "Fine", "done", false), null, 0L, null);
+            List<PushResult> results = hub.service().push(Principal.of("alice"),
+                    new PushRequest(client, List.of(dangling, fine))).results();
+
+            PushResult.Rejected rejected = assertInstanceOf(PushResult.Rejected.class, results.get(0));
+            assertEquals(RejectReason.VALIDATION, rejected.reason());
+            assertTrue(rejected.message().contains("foreign key"), rejected.message());
+            assertInstanceOf(PushResult.Merged.class, results.get(1));
+            assertEquals(1, store.headVersion());
+            assertEquals(List.of("t2"), log().stream().map(LogEntry::id).toList());
+            assertNull(Jpa.call(emf, em -> em.find(Task.class, "t1")));
+        }
     }
 }

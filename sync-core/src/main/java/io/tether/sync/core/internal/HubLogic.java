@@ -34,6 +34,7 @@ import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.ScopePolicy;
 import io.tether.sync.spi.ScopeSet;
 import io.tether.sync.spi.SyncClock;
+import io.tether.sync.spi.WriteRefusedException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,12 +132,19 @@ public final class HubLogic implements HubService {
             LOG.log(System.Logger.Level.DEBUG, "push retried change by change after a store failure", storeFailure);
             results = new ArrayList<>(checked.size());
             for (Object c : checked) {
-                results.add(c instanceof Checked ok
-                        ? store.inTransaction(tx -> applyOne(tx, principal, request.clientId(), ok))
-                        : (PushResult) c);
+                results.add(c instanceof Checked ok ? applyAlone(principal, request.clientId(), ok) : (PushResult) c);
             }
         }
         return new PushResponse(results, cursorAt(store.headVersion()));
+    }
+
+    /** One change in a transaction of its own; the store refusing its data rejects it. */
+    private PushResult applyAlone(Principal principal, String clientId, Checked change) {
+        try {
+            return store.inTransaction(tx -> applyOne(tx, principal, clientId, change));
+        } catch (WriteRefusedException refused) {
+            return rejected(change.change().changeId(), RejectReason.VALIDATION, refused.getMessage());
+        }
     }
 
     /** A change that passed the checks that need no store: its collection and the clock stamp it is judged by. */

@@ -1,0 +1,49 @@
+package io.tether.sync.jpa.internal;
+
+import io.tether.sync.spi.WriteRefusedException;
+import org.hibernate.exception.ConstraintViolationException;
+
+import java.sql.SQLException;
+import java.util.Locale;
+
+/** Tells a write the database or entity validation refused (the data's fault) from a failure of the store. */
+public final class Refusals {
+    private static final int MAX_DETAIL = 300;
+
+    private Refusals() {
+    }
+
+    /** {@code failure} as a {@link WriteRefusedException} when a constraint refused the write; otherwise itself. */
+    public static RuntimeException translate(RuntimeException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof WriteRefusedException refused) {
+                return refused;
+            }
+            if (t instanceof ConstraintViolationException violation) {
+                String kind = violation.getKind() == ConstraintViolationException.ConstraintKind.OTHER ? ""
+                        : violation.getKind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " ";
+                String name = violation.getConstraintName() == null ? "" : " " + violation.getConstraintName();
+                return new WriteRefusedException("the database refused the write: " + kind + "constraint" + name
+                        + " violated (" + firstLine(violation.getSQLException()) + ")", failure);
+            }
+            if (t.getClass().getName().equals("jakarta.validation.ConstraintViolationException")) {
+                return new WriteRefusedException("entity validation refused the write: " + t.getMessage(), failure);
+            }
+        }
+        return failure;
+    }
+
+    /** The database's own words, without the statement it quotes. */
+    private static String firstLine(SQLException e) {
+        String message = e == null || e.getMessage() == null ? "" : e.getMessage();
+        int cut = message.length();
+        for (String end : new String[] {"\n", "; SQL statement"}) {
+            int at = message.indexOf(end);
+            if (at >= 0) {
+                cut = Math.min(cut, at);
+            }
+        }
+        String line = message.substring(0, cut).trim();
+        return line.length() <= MAX_DETAIL ? line : line.substring(0, MAX_DETAIL) + "…";
+    }
+}
