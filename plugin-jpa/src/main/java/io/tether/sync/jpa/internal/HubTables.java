@@ -23,9 +23,11 @@ final class HubTables {
     private static final String LOG_COLUMNS = "version, collection_name, record_id, op, record_data, scope_value, committed_ms";
 
     private final StoreContext.JsonText json;
+    private final KeyLookup keys;
 
-    HubTables(StoreContext.JsonText json) {
+    HubTables(StoreContext.JsonText json, KeyLookup keys) {
         this.json = json;
+        this.keys = keys;
     }
 
     /** A record's hub metadata. */
@@ -66,16 +68,12 @@ final class HubTables {
     Map<String, Meta> records(Connection c, String collection, Collection<String> ids) throws SQLException {
         Map<String, Meta> out = new HashMap<>();
         for (List<String> chunk : ReplicaTables.chunks(ids)) {
-            // by record id alone (see ReplicaTables.meta), the collection checked on the rows found
-            Jdbc.query(c, "select record_id, version, scope_value, hlc, stamps, deleted, collection_name from "
-                    + "tether_hub_record where record_id in (" + Jdbc.placeholders(ReplicaTables.padded(chunk.size())) + ")",
-                    ps -> ReplicaTables.bindIds(ps, chunk), rs -> {
-                        if (collection.equals(rs.getString(7))) {
-                            out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3), rs.getString(4),
-                                    FieldStamp.decode(rs.getString(5)), rs.getBoolean(6)));
-                        }
-                        return null;
-                    });
+            Jdbc.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where "
+                    + keys.condition(ReplicaTables.padded(chunk.size())), ps -> keys.bind(ps, collection, chunk), rs -> {
+                out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3), rs.getString(4),
+                        FieldStamp.decode(rs.getString(5)), rs.getBoolean(6)));
+                return null;
+            });
         }
         return out;
     }

@@ -27,9 +27,11 @@ public final class ReplicaTables {
     private static final int CHUNK = 500;
 
     private final StoreContext.JsonText json;
+    private final KeyLookup keys;
 
-    public ReplicaTables(StoreContext.JsonText json) {
+    ReplicaTables(StoreContext.JsonText json, KeyLookup keys) {
         this.json = json;
+        this.keys = keys;
     }
 
     /** A record's local version row. */
@@ -161,13 +163,9 @@ public final class ReplicaTables {
     Map<String, Meta> meta(Connection c, String collection, Collection<String> ids) throws SQLException {
         Map<String, Meta> out = new HashMap<>();
         for (List<String> chunk : chunks(ids)) {
-            // by record id alone, so that every database looks the ids up in an index (H2 would scan the
-            // collection's part of the primary key); the collection is checked on the few rows found
-            Jdbc.query(c, "select record_id, version, deleted, collection_name from tether_replica_record where "
-                    + "record_id in (" + Jdbc.placeholders(padded(chunk.size())) + ")", ps -> bindIds(ps, chunk), rs -> {
-                if (collection.equals(rs.getString(4))) {
-                    out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3)));
-                }
+            Jdbc.query(c, "select record_id, version, deleted from tether_replica_record where "
+                    + keys.condition(padded(chunk.size())), ps -> keys.bind(ps, collection, chunk), rs -> {
+                out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3)));
                 return null;
             });
         }

@@ -38,7 +38,7 @@ final class TetherRows {
 
     /** Replica: the hub version each record is known at, and whether it is a tombstone. */
     @Entity(name = "TetherReplicaRecord")
-    @Table(name = "tether_replica_record", indexes = @Index(name = "tether_replica_record_id", columnList = "record_id"))
+    @Table(name = "tether_replica_record")
     @IdClass(RecordRef.class)
     public static class ReplicaRecord {
         @Id @Column(name = "collection_name", length = 63) String collection;
@@ -101,8 +101,7 @@ final class TetherRows {
 
     /** Hub: per-record version, scope, clock stamp, field stamps and tombstone flag. */
     @Entity(name = "TetherHubRecord")
-    @Table(name = "tether_hub_record", indexes = {@Index(name = "tether_hub_record_version", columnList = "version"),
-            @Index(name = "tether_hub_record_id", columnList = "record_id")})
+    @Table(name = "tether_hub_record", indexes = @Index(name = "tether_hub_record_version", columnList = "version"))
     @IdClass(RecordRef.class)
     public static class HubRecord {
         @Id @Column(name = "collection_name", length = 63) String collection;
