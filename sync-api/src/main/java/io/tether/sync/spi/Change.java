@@ -34,6 +34,15 @@ public record Change(String changeId, String collection, String id, Operation op
     /** Formats a change id: {@code clientId + ":" + sequence zero-padded to 12 digits}. */
     public static String changeId(String clientId, long sequence) {
         Objects.requireNonNull(clientId, "clientId");
-        return clientId + ":" + String.format("%012d", sequence);
+        if (sequence < 0) {
+            throw new IllegalArgumentException("sequence must not be negative, was " + sequence);
+        }
+        String digits = Long.toString(sequence);
+        StringBuilder id = new StringBuilder(clientId.length() + 1 + Math.max(12, digits.length())).append(clientId)
+                .append(':');
+        for (int i = digits.length(); i < 12; i++) {
+            id.append('0');
+        }
+        return id.append(digits).toString();
     }
 }

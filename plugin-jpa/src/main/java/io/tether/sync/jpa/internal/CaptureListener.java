@@ -83,6 +83,10 @@ public final class CaptureListener implements PostInsertEventListener, PostUpdat
         var session = event.getSession();
         Object id = event.getId();
         RecordKey key = new RecordKey(synced.collection(), synced.recordId(id));
+        ChangeBuffer buffer = runtime.buffer(session);
+        if (buffer.isStoreWrite(key)) {
+            return; // the store's own write (a remote apply, a pushed change) is not captured
+        }
         CapturedChange change;
         if (event instanceof PostInsertEvent insert) {
             change = new CapturedChange(key, synced, Operation.UPSERT, null,
@@ -106,6 +110,6 @@ public final class CaptureListener implements PostInsertEventListener, PostUpdat
         } else {
             return;
         }
-        runtime.buffer(session).capture(change);
+        buffer.capture(change);
     }
 }

@@ -67,6 +67,10 @@ public final class ChangeBuffer {
         storeWrites.add(key);
     }
 
+    boolean isStoreWrite(RecordKey key) {
+        return storeWrites.contains(key);
+    }
+
     /** Marks a record whose persistence hooks already ran in this transaction. */
     public void hooksRan(RecordKey key) {
         hooksDone.add(key);
