@@ -23,6 +23,15 @@ public interface ReplicaTransaction {
     /** The record, including a local tombstone that still carries a version, or empty. */
     Optional<LocalRecord> read(String collection, String id);
 
+    /**
+     * The version {@link #read} reports for the record, 0 when it reports none, without reading the record's
+     * data. The engine asks for it first to pass over deliveries the replica already holds (the echo of its own
+     * pushes); the default reads the record.
+     */
+    default long version(String collection, String id) {
+        return read(collection, id).map(LocalRecord::version).orElse(0L);
+    }
+
     /** The record's outbox entries in sequence order (at most a SENT or parked one, then a PENDING one). */
     List<OutboxEntry> outboxFor(String collection, String id);
 

@@ -240,6 +240,34 @@ public abstract class ReplicaStoreKit {
         }
 
         @Test
+        @DisplayName("[replica-store-15] version reports what read reports, 0 for an unknown record, in the "
+                + "transaction's own writes too")
+        void versionAgreesWithRead() {
+            applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "a"), 5);
+            applyRemote("tasks", "t2", TckSchema.task("t2", "alice", "b"), 6);
+            applyRemote("tasks", "t2", null, 7);
+            store.inTransaction(tx -> {
+                tx.setVersion("tasks", "t1", -5);
+                return null;
+            });
+            store.inTransaction(tx -> {
+                tx.prefetch("tasks", List.of("t1", "t2", "t3"));
+                for (String id : List.of("t1", "t2", "t3", "t4")) {
+                    assertEquals(tx.read("tasks", id).map(LocalRecord::version).orElse(0L), tx.version("tasks", id),
+                            "version of " + id);
+                }
+                assertEquals(-5, tx.version("tasks", "t1"), "a stale record keeps its negative version");
+                assertEquals(7, tx.version("tasks", "t2"), "a tombstone keeps its version");
+                tx.applyRemote("tasks", "t3", TckSchema.task("t3", "alice", "c"), 8);
+                tx.setVersion("tasks", "t1", 9);
+                assertEquals(8, tx.version("tasks", "t3"));
+                assertEquals(9, tx.version("tasks", "t1"));
+                return null;
+            });
+            assertEquals(9L, (long) store.inTransaction(tx -> tx.version("tasks", "t1")));
+        }
+
+        @Test
         @DisplayName("[replica-store-8] the cursor is stored with its transaction; null clears it")
         void cursorStored() {
             assertTrue(store.cursor().isEmpty(), "a fresh store has no cursor");

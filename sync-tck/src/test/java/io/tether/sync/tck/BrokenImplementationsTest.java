@@ -8,6 +8,7 @@ import io.tether.sync.core.MemoryStore;
 import io.tether.sync.spi.ConflictResolver;
 import io.tether.sync.spi.HubStore;
 import io.tether.sync.spi.HubTransaction;
+import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.PullRequest;
@@ -99,6 +100,12 @@ class BrokenImplementationsTest {
     @DisplayName("a hub store that forgets applied changes fails [hub-store-10]")
     void forgetfulHubStore() {
         assertCaught(ForgetfulHubStoreKit.class, ReferenceHubStoreKit.class, Set.of("hub-store-10"));
+    }
+
+    @Test
+    @DisplayName("a replica store whose version() drops the stale mark fails [replica-store-15]")
+    void unsignedVersionReplicaStore() {
+        assertCaught(UnsignedVersionReplicaStoreKit.class, ReferenceReplicaStoreKit.class, Set.of("replica-store-15"));
     }
 
     @Test
@@ -217,6 +224,80 @@ class BrokenImplementationsTest {
                 throw failure[0];
             }
             return result;
+        }
+    }
+
+    /** Reports versions without their sign, so a stale record looks up to date. */
+    static final class UnsignedVersionReplicaStore extends DelegatingReplicaStore {
+        UnsignedVersionReplicaStore() {
+            super(MemoryStore.replica());
+        }
+
+        @Override
+        public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
+            return delegate.inTransaction(tx -> work.apply(new ReplicaTransaction() {
+                @Override
+                public void prefetch(String collection, java.util.Collection<String> ids) {
+                    tx.prefetch(collection, ids);
+                }
+
+                @Override
+                public Optional<LocalRecord> read(String collection, String id) {
+                    return tx.read(collection, id);
+                }
+
+                @Override
+                public long version(String collection, String id) {
+                    return Math.abs(tx.version(collection, id));
+                }
+
+                @Override
+                public List<OutboxEntry> outboxFor(String collection, String id) {
+                    return tx.outboxFor(collection, id);
+                }
+
+                @Override
+                public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
+                    tx.applyRemote(collection, id, data, version);
+                }
+
+                @Override
+                public void setVersion(String collection, String id, long version) {
+                    tx.setVersion(collection, id, version);
+                }
+
+                @Override
+                public void saveOutbox(OutboxEntry entry) {
+                    tx.saveOutbox(entry);
+                }
+
+                @Override
+                public void removeOutbox(long sequence) {
+                    tx.removeOutbox(sequence);
+                }
+
+                @Override
+                public Optional<String> cursor() {
+                    return tx.cursor();
+                }
+
+                @Override
+                public void setCursor(String cursor) {
+                    tx.setCursor(cursor);
+                }
+
+                @Override
+                public void clearSynced() {
+                    tx.clearSynced();
+                }
+            }));
+        }
+    }
+
+    static final class UnsignedVersionReplicaStoreKit extends ReplicaStoreKit {
+        @Override
+        protected ReplicaStore createReplicaStore() {
+            return new UnsignedVersionReplicaStore();
         }
     }
 

@@ -153,6 +153,12 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     @Override
+    public long version(String collection, String id) {
+        records.model().require(collection);
+        return meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L);
+    }
+
+    @Override
     public List<OutboxEntry> outboxFor(String collection, String id) {
         List<OutboxEntry> cached = outboxes.get(new RecordKey(collection, id));
         if (cached != null) {

@@ -526,6 +526,14 @@ public final class ReplicaSync {
         });
     }
 
+    /**
+     * Whether a record at local {@code version} (negative: stale, see {@link LocalRecord}) already holds what a
+     * delivery at {@code delivered} brings.
+     */
+    static boolean holds(long version, long delivered) {
+        return version < 0 ? delivered < -version : version != 0 && version >= delivered;
+    }
+
     /** Tells the store which records the transaction is about to touch, per collection. */
     private static <T> void prefetch(ReplicaTransaction tx, List<T> items, Function<T, String> collection,
                                      Function<T, String> id) {
@@ -537,10 +545,10 @@ public final class ReplicaSync {
     }
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
-        LocalRecord local = tx.read(d.collection(), d.id()).orElse(null);
-        if (local != null && (local.stale() ? d.version() < local.baseVersion() : local.version() >= d.version())) {
-            return false;
+        if (holds(tx.version(d.collection(), d.id()), d.version())) {
+            return false; // already held: a re-delivery, or the echo of this replica's own push
         }
+        LocalRecord local = tx.read(d.collection(), d.id()).orElse(null);
         List<OutboxEntry> pending = tx.outboxFor(d.collection(), d.id());
         Map<String, Object> hubData = d.op() == Operation.DELETE ? null : d.data();
         if (pending.isEmpty()) {
