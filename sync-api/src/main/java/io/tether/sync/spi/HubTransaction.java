@@ -20,6 +20,14 @@ public interface HubTransaction {
     /** The record, including a tombstone, or empty when the hub never had it (or its tombstone was compacted). */
     Optional<HubRecord> read(String collection, String id);
 
+    /**
+     * A hint that this transaction is about to ask {@link #appliedVersion} for these changes of one client (a
+     * push): a store over a database may look them up together. Everything stays correct without it; the default
+     * does nothing.
+     */
+    default void prefetchApplied(String clientId, Collection<String> changeIds) {
+    }
+
     /** The version a (clientId, changeId) produced, if it was applied before. */
     OptionalLong appliedVersion(String clientId, String changeId);
 

@@ -447,6 +447,31 @@ public abstract class HubStoreKit {
             assertTrue(store.inTransaction(tx -> tx.appliedVersion("client-a", "client-a:000000000002")).isEmpty(),
                     "a change never applied is unknown");
         }
+
+        @Test
+        @DisplayName("[hub-store-17] after prefetchApplied, appliedVersion sees earlier and own recordApplied, as "
+                + "without it")
+        void prefetchAppliedChangesNoOutcome() {
+            long v = store.inTransaction(tx -> {
+                long written = tx.write(upsert("tasks", "t1", TckSchema.task("t1", "alice", "a"), "alice"));
+                tx.recordApplied("client-a", "client-a:000000000001", written);
+                return written;
+            });
+            store.inTransaction(tx -> {
+                tx.prefetchApplied("client-a", List.of("client-a:000000000001", "client-a:000000000002",
+                        "client-a:000000000001"));
+                tx.prefetchApplied("client-b", List.of("client-a:000000000001"));
+                assertEquals(OptionalLong.of(v), tx.appliedVersion("client-a", "client-a:000000000001"));
+                assertTrue(tx.appliedVersion("client-a", "client-a:000000000002").isEmpty());
+                assertTrue(tx.appliedVersion("client-b", "client-a:000000000001").isEmpty(), "keyed by client too");
+                long w = tx.write(upsert("tasks", "t2", TckSchema.task("t2", "alice", "b"), "alice"));
+                tx.recordApplied("client-a", "client-a:000000000002", w);
+                assertEquals(OptionalLong.of(w), tx.appliedVersion("client-a", "client-a:000000000002"),
+                        "a prefetched unknown change, recorded in this transaction");
+                return null;
+            });
+            assertTrue(store.inTransaction(tx -> tx.appliedVersion("client-a", "client-a:000000000002")).isPresent());
+        }
     }
 
     @Nested

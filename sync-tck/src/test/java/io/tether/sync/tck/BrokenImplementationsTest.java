@@ -99,7 +99,14 @@ class BrokenImplementationsTest {
     @Test
     @DisplayName("a hub store that forgets applied changes fails [hub-store-10]")
     void forgetfulHubStore() {
-        assertCaught(ForgetfulHubStoreKit.class, ReferenceHubStoreKit.class, Set.of("hub-store-10"));
+        assertCaughtAmong(ForgetfulHubStoreKit.class, ReferenceHubStoreKit.class, "hub-store-10",
+                Set.of("hub-store-10", "hub-store-17"));
+    }
+
+    @Test
+    @DisplayName("a hub store whose dedup prefetch goes stale after recordApplied fails [hub-store-17]")
+    void staleDedupPrefetch() {
+        assertCaught(StaleDedupHubStoreKit.class, ReferenceHubStoreKit.class, Set.of("hub-store-17"));
     }
 
     @Test
@@ -375,6 +382,53 @@ class BrokenImplementationsTest {
                     tx.recordApplied(clientId, changeId, version);
                 }
             }));
+        }
+    }
+
+    /** Caches what prefetchApplied found and keeps answering from it, blind to this transaction's own records. */
+    static final class StaleDedupHubStore extends DelegatingHubStore {
+        StaleDedupHubStore() {
+            super(MemoryStore.hub());
+        }
+
+        @Override
+        public <T> T inTransaction(Function<HubTransaction, T> work) {
+            return delegate.inTransaction(tx -> work.apply(new HubTransaction() {
+                private final Map<String, OptionalLong> cached = new java.util.HashMap<>();
+
+                @Override
+                public void prefetchApplied(String clientId, java.util.Collection<String> changeIds) {
+                    changeIds.forEach(id -> cached.put(clientId + " " + id, tx.appliedVersion(clientId, id)));
+                }
+
+                @Override
+                public Optional<io.tether.sync.spi.HubRecord> read(String collection, String id) {
+                    return tx.read(collection, id);
+                }
+
+                @Override
+                public OptionalLong appliedVersion(String clientId, String changeId) {
+                    OptionalLong known = cached.get(clientId + " " + changeId);
+                    return known != null ? known : tx.appliedVersion(clientId, changeId);
+                }
+
+                @Override
+                public long write(io.tether.sync.spi.HubWrite write) {
+                    return tx.write(write);
+                }
+
+                @Override
+                public void recordApplied(String clientId, String changeId, long version) {
+                    tx.recordApplied(clientId, changeId, version);
+                }
+            }));
+        }
+    }
+
+    static final class StaleDedupHubStoreKit extends HubStoreKit {
+        @Override
+        protected HubStore createHubStore() {
+            return new StaleDedupHubStore();
         }
     }
 

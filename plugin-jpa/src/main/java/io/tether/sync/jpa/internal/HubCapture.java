@@ -34,7 +34,7 @@ public final class HubCapture implements ChangeSink {
     private volatile CommitOrder order;
 
     public void open(StoreContext context, EntityRecords records) {
-        HubTables t = new HubTables(context.json(), KeyLookup.of(records.runtime().factory()));
+        HubTables t = new HubTables(context.json(), records.runtime().factory());
         long head = records.inTransaction(s -> Jdbc.on(s, c -> {
             t.ensureState(c);
             return t.head(c);

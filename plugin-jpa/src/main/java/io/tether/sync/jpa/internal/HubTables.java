@@ -5,6 +5,7 @@ import io.tether.sync.spi.FieldStamp;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.PullFilter;
 import io.tether.sync.spi.StoreContext;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,10 +25,12 @@ final class HubTables {
 
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
+    private final KeyLookup changes;
 
-    HubTables(StoreContext.JsonText json, KeyLookup keys) {
+    HubTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
-        this.keys = keys;
+        this.keys = KeyLookup.records(factory);
+        this.changes = KeyLookup.changes(factory);
     }
 
     /** A record's hub metadata. */
@@ -205,6 +208,17 @@ final class HubTables {
             ps.setString(2, changeId);
         }, rs -> rs.getLong(1));
         return v.isEmpty() ? OptionalLong.empty() : OptionalLong.of(v.get(0));
+    }
+
+    /** The versions the given changes of one client produced, for those applied before. */
+    Map<String, Long> appliedVersions(Connection c, String clientId, Collection<String> changeIds) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        for (List<String> chunk : ReplicaTables.chunks(changeIds)) {
+            Jdbc.query(c, "select change_id, version from tether_dedup where "
+                    + changes.condition(ReplicaTables.padded(chunk.size())), ps -> changes.bind(ps, clientId, chunk),
+                    rs -> out.put(rs.getString(1), rs.getLong(2)));
+        }
+        return out;
     }
 
     /** Writes dedup rows: version by (client id, change id). */

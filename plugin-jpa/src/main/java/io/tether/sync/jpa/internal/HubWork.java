@@ -39,6 +39,8 @@ public final class HubWork implements HubTransaction {
     private final List<LogEntry> heldLog = new ArrayList<>();
     /** Dedup rows to write: version by (client id, change id). */
     private final Map<List<String>, Long> heldApplied = new LinkedHashMap<>();
+    /** Dedup rows read or written in this transaction (empty: known to have none), by (client id, change id). */
+    private final Map<List<String>, OptionalLong> applied = new HashMap<>();
 
     public HubWork(EntityRecords records, HubCapture capture, SessionImplementor session) {
         this.records = records;
@@ -75,9 +77,23 @@ public final class HubWork implements HubTransaction {
     }
 
     @Override
+    public void prefetchApplied(String clientId, Collection<String> changeIds) {
+        List<String> fresh = changeIds.stream().distinct().filter(id -> !applied.containsKey(List.of(clientId, id)))
+                .toList();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Map<String, Long> found = Jdbc.on(session, c -> tables.appliedVersions(c, clientId, fresh));
+        for (String changeId : fresh) {
+            Long version = found.get(changeId);
+            applied.put(List.of(clientId, changeId), version == null ? OptionalLong.empty() : OptionalLong.of(version));
+        }
+    }
+
+    @Override
     public OptionalLong appliedVersion(String clientId, String changeId) {
-        Long held = heldApplied.get(List.of(clientId, changeId));
-        return held != null ? OptionalLong.of(held) : Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId));
+        return applied.computeIfAbsent(List.of(clientId, changeId),
+                key -> Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId)));
     }
 
     @Override
@@ -113,6 +129,7 @@ public final class HubWork implements HubTransaction {
     @Override
     public void recordApplied(String clientId, String changeId, long version) {
         heldApplied.put(List.of(clientId, changeId), version);
+        applied.put(List.of(clientId, changeId), OptionalLong.of(version));
     }
 
     /** Writes what is held back, and the new head; the store calls this before it commits. */

@@ -42,13 +42,13 @@ public final class ReplicaCapture implements ChangeSink {
 
     /** Becomes usable once the engine opened the store. */
     public void open(StoreContext context, EntityRecords records) {
-        this.tables = new ReplicaTables(context.json(), KeyLookup.of(records.runtime().factory()));
+        this.tables = new ReplicaTables(context.json(), records.runtime().factory());
         this.context = context;
     }
 
     /** Creates the state row with a fresh client id unless it exists (needs no engine yet). */
     public void prepare(EntityRecords records) {
-        ReplicaTables plain = new ReplicaTables(null, KeyLookup.of(records.runtime().factory()));
+        ReplicaTables plain = new ReplicaTables(null, records.runtime().factory());
         this.clientId = records.inTransaction(s -> Jdbc.on(s, plain::ensureState));
     }
 

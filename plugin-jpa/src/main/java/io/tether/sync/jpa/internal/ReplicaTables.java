@@ -4,6 +4,7 @@ import io.tether.sync.Operation;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.StoreContext;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,9 +30,9 @@ public final class ReplicaTables {
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
 
-    ReplicaTables(StoreContext.JsonText json, KeyLookup keys) {
+    ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
-        this.keys = keys;
+        this.keys = KeyLookup.records(factory);
     }
 
     /** A record's local version row. */

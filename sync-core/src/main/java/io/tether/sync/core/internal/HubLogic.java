@@ -164,6 +164,8 @@ public final class HubLogic implements HubService {
             }
         }
         ids.forEach(tx::prefetch);
+        tx.prefetchApplied(clientId, checked.stream().filter(Checked.class::isInstance)
+                .map(c -> ((Checked) c).change().changeId()).toList());
         List<PushResult> results = new ArrayList<>(checked.size());
         for (Object c : checked) {
             results.add(c instanceof Checked ok ? applyOne(tx, principal, clientId, ok) : (PushResult) c);
