@@ -244,8 +244,9 @@ final class HubTables {
      * highest dropped tombstone version (0 when none). Run while holding the counter lock.
      */
     long compact(Connection c, long cutoffMs) throws SQLException {
-        Jdbc.update(c, "delete from tether_change_log l where exists (select 1 from tether_change_log n where "
-                + "n.collection_name = l.collection_name and n.record_id = l.record_id and n.version > l.version)",
+        // superseded: the record's metadata holds a later version (each record's latest entry is its version)
+        Jdbc.update(c, "delete from tether_change_log l where not exists (select 1 from tether_hub_record r where "
+                + "r.collection_name = l.collection_name and r.record_id = l.record_id and r.version = l.version)",
                 ps -> { });
         record Tomb(long version, String collection, String id) {
         }

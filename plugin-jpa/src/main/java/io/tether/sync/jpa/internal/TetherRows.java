@@ -101,7 +101,7 @@ final class TetherRows {
 
     /** Hub: per-record version, scope, clock stamp, field stamps and tombstone flag. */
     @Entity(name = "TetherHubRecord")
-    @Table(name = "tether_hub_record", indexes = @Index(name = "tether_hub_record_version", columnList = "version"))
+    @Table(name = "tether_hub_record")
     @IdClass(RecordRef.class)
     public static class HubRecord {
         @Id @Column(name = "collection_name", length = 63) String collection;
@@ -115,7 +115,7 @@ final class TetherRows {
 
     /** Hub: the change log, one entry per version. */
     @Entity(name = "TetherChangeLog")
-    @Table(name = "tether_change_log", indexes = @Index(name = "tether_change_log_record", columnList = "collection_name,record_id"))
+    @Table(name = "tether_change_log")
     public static class ChangeLog {
         @Id @Column(name = "version") long version;
         @Column(name = "collection_name", nullable = false, length = 63) String collection;
