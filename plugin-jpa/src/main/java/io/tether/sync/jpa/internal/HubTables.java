@@ -70,14 +70,9 @@ final class HubTables {
 
     Map<String, Meta> records(Connection c, String collection, Collection<String> ids) throws SQLException {
         Map<String, Meta> out = new HashMap<>();
-        for (List<String> chunk : ReplicaTables.chunks(ids)) {
-            Jdbc.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where "
-                    + keys.condition(ReplicaTables.padded(chunk.size())), ps -> keys.bind(ps, collection, chunk), rs -> {
-                out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3), rs.getString(4),
-                        FieldStamp.decode(rs.getString(5)), rs.getBoolean(6)));
-                return null;
-            });
-        }
+        keys.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where ", "",
+                collection, ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
+                        rs.getString(4), FieldStamp.decode(rs.getString(5)), rs.getBoolean(6))));
         return out;
     }
 
@@ -213,11 +208,8 @@ final class HubTables {
     /** The versions the given changes of one client produced, for those applied before. */
     Map<String, Long> appliedVersions(Connection c, String clientId, Collection<String> changeIds) throws SQLException {
         Map<String, Long> out = new HashMap<>();
-        for (List<String> chunk : ReplicaTables.chunks(changeIds)) {
-            Jdbc.query(c, "select change_id, version from tether_dedup where "
-                    + changes.condition(ReplicaTables.padded(chunk.size())), ps -> changes.bind(ps, clientId, chunk),
-                    rs -> out.put(rs.getString(1), rs.getLong(2)));
-        }
+        changes.query(c, "select change_id, version from tether_dedup where ", "", clientId, changeIds,
+                rs -> out.put(rs.getString(1), rs.getLong(2)));
         return out;
     }
 

@@ -25,7 +25,6 @@ import java.util.UUID;
 public final class ReplicaTables {
     private static final String OUTBOX_COLUMNS = "sequence_no, change_id, collection_name, record_id, op, record_data, "
             + "changed_fields, base_version, hlc, entry_state, parked_reason, parked_message, parked_data, parked_version";
-    private static final int CHUNK = 500;
 
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
@@ -163,13 +162,8 @@ public final class ReplicaTables {
 
     Map<String, Meta> meta(Connection c, String collection, Collection<String> ids) throws SQLException {
         Map<String, Meta> out = new HashMap<>();
-        for (List<String> chunk : chunks(ids)) {
-            Jdbc.query(c, "select record_id, version, deleted from tether_replica_record where "
-                    + keys.condition(padded(chunk.size())), ps -> keys.bind(ps, collection, chunk), rs -> {
-                out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3)));
-                return null;
-            });
-        }
+        keys.query(c, "select record_id, version, deleted from tether_replica_record where ", "", collection, ids,
+                rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3))));
         return out;
     }
 
@@ -256,12 +250,11 @@ public final class ReplicaTables {
     Map<String, List<OutboxEntry>> outboxFor(Connection c, String collection, Collection<String> ids)
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
-        for (List<String> chunk : chunks(ids)) {
-            Jdbc.query(c, "select " + OUTBOX_COLUMNS + " from tether_outbox where record_id in ("
-                    + Jdbc.placeholders(padded(chunk.size())) + ") order by sequence_no", ps -> bindIds(ps, chunk), this::entry)
-                    .stream().filter(e -> e.collection().equals(collection))
-                    .forEach(e -> out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e));
-        }
+        keys.query(c, "select " + OUTBOX_COLUMNS + " from tether_outbox where ", " order by sequence_no", collection, ids,
+                rs -> {
+                    OutboxEntry e = entry(rs);
+                    return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
+                });
         return out;
     }
 
@@ -272,22 +265,15 @@ public final class ReplicaTables {
     Map<String, List<OutboxEntry>> outboxHeadersFor(Connection c, String collection, Collection<String> ids)
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
-        for (List<String> chunk : chunks(ids)) {
-            Jdbc.query(c, "select sequence_no, change_id, collection_name, record_id, op, changed_fields, base_version, "
-                    + "hlc, entry_state from tether_outbox where record_id in (" + Jdbc.placeholders(padded(chunk.size()))
-                    + ") order by sequence_no", ps -> bindIds(ps, chunk), rs -> {
-                if (!collection.equals(rs.getString(3))) {
-                    return null;
-                }
-                String fields = rs.getString(6);
-                OutboxEntry e = new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(4),
-                        Operation.fromWire(rs.getString(5)), null, fields == null ? null : fields.isEmpty() ? Set.of()
-                        : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))), rs.getLong(7), rs.getString(8),
-                        OutboxState.valueOf(rs.getString(9)), null);
-                out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
-                return null;
-            });
-        }
+        keys.query(c, "select sequence_no, change_id, record_id, op, changed_fields, base_version, hlc, entry_state "
+                + "from tether_outbox where ", " order by sequence_no", collection, ids, rs -> {
+            String fields = rs.getString(5);
+            OutboxEntry e = new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(3),
+                    Operation.fromWire(rs.getString(4)), null, fields == null ? null : fields.isEmpty() ? Set.of()
+                    : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))), rs.getLong(6), rs.getString(7),
+                    OutboxState.valueOf(rs.getString(8)), null);
+            return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
+        });
         return out;
     }
 
@@ -470,35 +456,5 @@ public final class ReplicaTables {
                 Operation.fromWire(rs.getString(5)), data == null ? null : json.read(data),
                 fields == null ? null : fields.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))),
                 rs.getLong(8), rs.getString(9), OutboxState.valueOf(rs.getString(10)), parked);
-    }
-
-    /**
-     * The number of placeholders for an IN list of {@code n} ids: one of a few sizes, so that the database's
-     * statement cache (H2 keeps 8 per session by default) sees a handful of statements instead of one per size.
-     */
-    static int padded(int n) {
-        for (int size : new int[] {1, 4, 16, 64, 128, 256}) {
-            if (n <= size) {
-                return size;
-            }
-        }
-        return CHUNK;
-    }
-
-    /** Binds the ids, repeating the last one into the padding (a repeated id changes nothing in an IN list). */
-    static void bindIds(PreparedStatement ps, List<String> ids) throws SQLException {
-        int size = padded(ids.size());
-        for (int i = 0; i < size; i++) {
-            ps.setString(i + 1, ids.get(Math.min(i, ids.size() - 1)));
-        }
-    }
-
-    static List<List<String>> chunks(Collection<String> ids) {
-        List<String> all = List.copyOf(ids);
-        List<List<String>> out = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += CHUNK) {
-            out.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
-        }
-        return out;
     }
 }
