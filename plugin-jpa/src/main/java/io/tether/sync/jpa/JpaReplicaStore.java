@@ -172,6 +172,7 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
     /** Detaches the store from the factory. The factory stays open; it belongs to the application. */
     @Override
     public void close() {
+        capture.close();
         runtime.detach(capture);
     }
 }

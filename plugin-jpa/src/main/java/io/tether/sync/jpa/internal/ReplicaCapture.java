@@ -26,24 +26,78 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A replica's capture: in before-completion, the transaction's net changes go into the capture journal (one
  * row, no reads, so that capture costs the application little); after commit its events are published. The
  * journal is folded into the outbox by {@link #drain} in the store's own transactions, before they read the
- * outbox or apply remote changes. Thread-safe.
+ * outbox or apply remote changes, and in the background after each capturing commit, on a thread of the store's,
+ * so that a sync usually finds it folded. Thread-safe.
  */
 public final class ReplicaCapture implements ChangeSink {
+    private static final System.Logger LOG = System.getLogger(ReplicaCapture.class.getName());
+
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicBoolean foldQueued = new AtomicBoolean();
     private volatile StoreContext context;
     private volatile ReplicaTables tables;
     private volatile String clientId;
+    private volatile EntityRecords records;
+    private volatile ExecutorService folder;
 
     /** Becomes usable once the engine opened the store. */
-    public void open(StoreContext context, EntityRecords records) {
+    public synchronized void open(StoreContext context, EntityRecords records) {
         this.tables = new ReplicaTables(context.json(), records.runtime().factory());
+        this.records = records;
         this.context = context;
+        if (folder == null) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "tether-jpa-fold");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            folder = pool;
+        }
+    }
+
+    /** Stops folding in the background (a fold under way finishes; the journal keeps what is left). */
+    public synchronized void close() {
+        if (folder != null) {
+            folder.shutdown();
+            folder = null;
+        }
+    }
+
+    /** Folds the journal on the store's thread, unless a fold is queued already. */
+    private void foldSoon() {
+        ExecutorService f = folder;
+        if (f == null || !foldQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            f.execute(() -> {
+                foldQueued.set(false);
+                try {
+                    while (records.inTransaction(this::drainSome)) {
+                        // bounded transactions until the journal is empty
+                    }
+                } catch (RuntimeException e) {
+                    // nothing is lost: the journal keeps the rows, and the next outbox read or sync folds them
+                    LOG.log(System.Logger.Level.DEBUG, "background fold of the capture journal failed", e);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            foldQueued.set(false);
+        }
     }
 
     /** Creates the state row with a fresh client id unless it exists (needs no engine yet). */
@@ -131,9 +185,14 @@ public final class ReplicaCapture implements ChangeSink {
      * Folds the committed capture journal into the outbox, in the caller's transaction, with the rules of
      * {@link OutboxEntry#capture}: a record's first change opens a PENDING entry based on its local version, later
      * ones fold into it, queueing behind a SENT one. Folds take turns on the state row lock; a journal row is
-     * removed in the fold that applied it, so each applies exactly once.
+     * removed in the fold that applied it, so each applies exactly once. The caller's transaction keeps the lock
+     * until it ends, so no fold changes the outbox under it.
      */
     public void drain(SessionImplementor session) {
+        Jdbc.on(session, c -> {
+            tables().lockState(c);
+            return null;
+        });
         while (drainSome(session)) {
             // until the journal is empty
         }
@@ -267,6 +326,7 @@ public final class ReplicaCapture implements ChangeSink {
             ctx.committed(new ChangeBatch(batches.incrementAndGet(), Origin.REMOTE, buffer.remoteEvents));
         }
         if (!buffer.localEvents.isEmpty()) {
+            foldSoon();
             ctx.committed(new ChangeBatch(batches.incrementAndGet(), Origin.LOCAL, buffer.localEvents));
         }
     }
