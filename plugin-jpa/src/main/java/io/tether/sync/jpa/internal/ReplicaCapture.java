@@ -26,10 +26,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,8 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A replica's capture: in before-completion, the transaction's net changes go into the capture journal (one
  * row, no reads, so that capture costs the application little); after commit its events are published. The
  * journal is folded into the outbox by {@link #drain} in the store's own transactions, before they read the
- * outbox or apply remote changes, and in the background after each capturing commit, on a thread of the store's,
- * so that a sync usually finds it folded. Thread-safe.
+ * outbox or apply remote changes, and in the background once captures pause, on a thread of the store's, so that
+ * a sync usually finds it folded. Thread-safe.
  */
 public final class ReplicaCapture implements ChangeSink {
     private static final System.Logger LOG = System.getLogger(ReplicaCapture.class.getName());
@@ -50,7 +49,8 @@ public final class ReplicaCapture implements ChangeSink {
     private volatile ReplicaTables tables;
     private volatile String clientId;
     private volatile EntityRecords records;
-    private volatile ExecutorService folder;
+    private volatile ScheduledExecutorService folder;
+    private volatile long lastCapture;
 
     /** Becomes usable once the engine opened the store. */
     public synchronized void open(StoreContext context, EntityRecords records) {
@@ -58,12 +58,12 @@ public final class ReplicaCapture implements ChangeSink {
         this.records = records;
         this.context = context;
         if (folder == null) {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    r -> {
-                        Thread t = new Thread(r, "tether-jpa-fold");
-                        t.setDaemon(true);
-                        return t;
-                    });
+            ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "tether-jpa-fold");
+                t.setDaemon(true);
+                return t;
+            });
+            pool.setKeepAliveTime(10, TimeUnit.SECONDS);
             pool.allowCoreThreadTimeOut(true);
             folder = pool;
         }
@@ -77,28 +77,48 @@ public final class ReplicaCapture implements ChangeSink {
         }
     }
 
-    /** Folds the journal on the store's thread, unless a fold is queued already. */
-    private void foldSoon() {
-        ExecutorService f = folder;
-        if (f == null || !foldQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            f.execute(() -> {
-                foldQueued.set(false);
-                try {
-                    while (records.inTransaction(this::drainSome)) {
-                        // bounded transactions until the journal is empty
-                    }
-                } catch (RuntimeException e) {
-                    // nothing is lost: the journal keeps the rows, and the next outbox read or sync folds them
-                    LOG.log(System.Logger.Level.DEBUG, "background fold of the capture journal failed", e);
-                }
-            });
-        } catch (RejectedExecutionException closing) {
-            foldQueued.set(false);
+    /**
+     * Folds the journal on the store's thread once captures have paused for {@value #QUIET_MS} ms, so that
+     * folding does not compete with a burst of writes and a later sync finds the outbox folded.
+     */
+    private void foldWhenQuiet() {
+        lastCapture = System.nanoTime();
+        if (foldQueued.compareAndSet(false, true)) {
+            schedule(QUIET_MS);
         }
     }
+
+    private void schedule(long delayMs) {
+        ScheduledExecutorService f = folder;
+        try {
+            if (f != null) {
+                f.schedule(this::foldIfQuiet, delayMs, TimeUnit.MILLISECONDS);
+                return;
+            }
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile: the next outbox read or sync folds
+        }
+        foldQueued.set(false);
+    }
+
+    private void foldIfQuiet() {
+        long quietFor = (System.nanoTime() - lastCapture) / 1_000_000;
+        if (quietFor < QUIET_MS) {
+            schedule(QUIET_MS - quietFor);
+            return;
+        }
+        foldQueued.set(false);
+        try {
+            while (records.inTransaction(this::drainSome)) {
+                // bounded transactions until the journal is empty
+            }
+        } catch (RuntimeException e) {
+            // nothing is lost: the journal keeps the rows, and the next outbox read or sync folds them
+            LOG.log(System.Logger.Level.DEBUG, "background fold of the capture journal failed", e);
+        }
+    }
+
+    private static final long QUIET_MS = 100;
 
     /** Creates the state row with a fresh client id unless it exists (needs no engine yet). */
     public void prepare(EntityRecords records) {
@@ -326,7 +346,7 @@ public final class ReplicaCapture implements ChangeSink {
             ctx.committed(new ChangeBatch(batches.incrementAndGet(), Origin.REMOTE, buffer.remoteEvents));
         }
         if (!buffer.localEvents.isEmpty()) {
-            foldSoon();
+            foldWhenQuiet();
             ctx.committed(new ChangeBatch(batches.incrementAndGet(), Origin.LOCAL, buffer.localEvents));
         }
     }
