@@ -120,6 +120,16 @@ public final class ReplicaTables {
         ps.addBatch();
     }
 
+    /** Whether the outbox has no entries. */
+    boolean outboxEmpty(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select sequence_no from tether_outbox")) {
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next();
+            }
+        }
+    }
+
     /** Whether the journal holds committed rows. */
     boolean journalPending(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select first_sequence from tether_capture_journal")) {

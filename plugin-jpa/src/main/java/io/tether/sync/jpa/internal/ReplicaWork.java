@@ -63,7 +63,9 @@ public final class ReplicaWork implements ReplicaTransaction {
         Jdbc.on(session, c -> {
             writeHeld(c);
             Map<String, ReplicaTables.Meta> found = tables.meta(c, collection, fresh);
-            Map<String, List<OutboxEntry>> entries = tables.outboxFor(c, collection, fresh);
+            // usually nothing is waiting to be pushed when a page is pulled: one query instead of one per record
+            Map<String, List<OutboxEntry>> entries = tables.outboxEmpty(c) ? Map.of()
+                    : tables.outboxFor(c, collection, fresh);
             for (String id : fresh) {
                 RecordKey key = new RecordKey(collection, id);
                 metas.put(key, Optional.ofNullable(found.get(id)));
