@@ -23,13 +23,13 @@ import java.util.function.Consumer;
 /**
  * The issue's REST benchmark on Hibernate and H2 (in memory, one database per node): initial sync of N entities
  * from a hub on {@link JpaHubStore} to a fresh replica on {@link JpaReplicaStore} over HTTP on 127.0.0.1, then
- * pushing N entities created on a fresh replica. Hub and replica share one JVM, so the heap holds both. A warm-up
- * round of N/5 records runs first (so the JIT has compiled the sync path, as on a running server or device), then
- * {@code rounds} measured rounds, each on fresh replica databases; the first (cold) round's numbers are printed too.
+ * pushing N entities created on a fresh replica. Hub and replica share one JVM, so the heap holds both. Two
+ * warm-up rounds run first (so the JIT has compiled the sync path, as on a running server or device; their numbers
+ * are printed too), then {@code rounds} measured rounds, each on fresh replica databases.
  *
  * <pre>
  * java -Xmx2g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
- *      [phases=initial,push] [rounds=3]
+ *      [phases=initial,push] [rounds=5]
  * </pre>
  */
 public final class RestJpaBenchmark {
@@ -43,7 +43,7 @@ public final class RestJpaBenchmark {
         int pageSize = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int pushBatch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         String phases = args.length > 3 ? args[3] : "initial,push";
-        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         String secret = JwtIssuer.randomSecret();
         String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(2));
 
@@ -54,13 +54,14 @@ public final class RestJpaBenchmark {
              TetherServer server = TetherServer.builder().hub(hub.service()).host("127.0.0.1").port(0).build()
                      .start()) {
             System.out.printf("rest benchmark (Hibernate + H2 in memory, HTTP on 127.0.0.1): %,d records, page %d,"
-                    + " push batch %d, max heap %d MiB, Java %s; warm-up of %,d records, then %d rounds%n", records,
+                    + " push batch %d, max heap %d MiB, Java %s; 2 warm-up rounds, then %d rounds%n", records,
                     pageSize, pushBatch, Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"),
-                    records / 5, rounds);
+                    rounds);
             Bench bench = new Bench(server, token, hubStore, pageSize, pushBatch);
             if (phases.contains("initial")) {
                 persist(hubDb, "h", records);
-                bench.initialSync(records, "warm-up");
+                bench.initialSync(records, "warm-up 1");
+                bench.initialSync(records, "warm-up 2");
                 double[] rates = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     rates[r] = bench.initialSync(records, "round " + (r + 1));
@@ -68,7 +69,8 @@ public final class RestJpaBenchmark {
                 System.out.printf("initial sync: median %,.0f records/s over %d rounds%n", median(rates), rounds);
             }
             if (phases.contains("push")) {
-                bench.push(records / 5, "w", "warm-up");
+                bench.push(records / 5, "w1-", "warm-up 1");
+                bench.push(records / 2, "w2-", "warm-up 2");
                 double[] rates = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     rates[r] = bench.push(records, "p" + r + "-", "round " + (r + 1));
