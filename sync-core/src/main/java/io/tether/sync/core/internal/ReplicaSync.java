@@ -304,6 +304,13 @@ public final class ReplicaSync {
         }
         tx.removeOutbox(entry.sequence());
         List<OutboxEntry> later = rebaseLater(tx, entry, version);
+        if (entry.state() == OutboxState.SENT && seen == null && later.isEmpty() && entry.op() == Operation.UPSERT
+                && Objects.equals(hubData, entry.data())) {
+            // the hub holds what was sent, and nothing touched the record since: a local write would be a later
+            // entry, a delivery would be remembered on the entry. The record is what was sent.
+            tx.setVersion(entry.collection(), entry.id(), version);
+            return;
+        }
         LocalRecord local = tx.read(entry.collection(), entry.id()).orElse(null);
         Map<String, Object> next = overlay(hubData, local, later);
         if (local != null && Objects.equals(next, local.data())) {
