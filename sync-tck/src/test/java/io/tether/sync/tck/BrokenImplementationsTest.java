@@ -8,7 +8,6 @@ import io.tether.sync.core.MemoryStore;
 import io.tether.sync.spi.ConflictResolver;
 import io.tether.sync.spi.HubStore;
 import io.tether.sync.spi.HubTransaction;
-import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.PullRequest;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
@@ -242,60 +240,10 @@ class BrokenImplementationsTest {
 
         @Override
         public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
-            return delegate.inTransaction(tx -> work.apply(new ReplicaTransaction() {
-                @Override
-                public void prefetch(String collection, java.util.Collection<String> ids) {
-                    tx.prefetch(collection, ids);
-                }
-
-                @Override
-                public Optional<LocalRecord> read(String collection, String id) {
-                    return tx.read(collection, id);
-                }
-
+            return delegate.inTransaction(tx -> work.apply(new DelegatingReplicaTransaction(tx) {
                 @Override
                 public long version(String collection, String id) {
                     return Math.abs(tx.version(collection, id));
-                }
-
-                @Override
-                public List<OutboxEntry> outboxFor(String collection, String id) {
-                    return tx.outboxFor(collection, id);
-                }
-
-                @Override
-                public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
-                    tx.applyRemote(collection, id, data, version);
-                }
-
-                @Override
-                public void setVersion(String collection, String id, long version) {
-                    tx.setVersion(collection, id, version);
-                }
-
-                @Override
-                public void saveOutbox(OutboxEntry entry) {
-                    tx.saveOutbox(entry);
-                }
-
-                @Override
-                public void removeOutbox(long sequence) {
-                    tx.removeOutbox(sequence);
-                }
-
-                @Override
-                public Optional<String> cursor() {
-                    return tx.cursor();
-                }
-
-                @Override
-                public void setCursor(String cursor) {
-                    tx.setCursor(cursor);
-                }
-
-                @Override
-                public void clearSynced() {
-                    tx.clearSynced();
                 }
             }));
         }
@@ -361,25 +309,10 @@ class BrokenImplementationsTest {
 
         @Override
         public <T> T inTransaction(Function<HubTransaction, T> work) {
-            return delegate.inTransaction(tx -> work.apply(new HubTransaction() {
-                @Override
-                public Optional<io.tether.sync.spi.HubRecord> read(String collection, String id) {
-                    return tx.read(collection, id);
-                }
-
+            return delegate.inTransaction(tx -> work.apply(new DelegatingHubTransaction(tx) {
                 @Override
                 public OptionalLong appliedVersion(String clientId, String changeId) {
                     return OptionalLong.empty();
-                }
-
-                @Override
-                public long write(io.tether.sync.spi.HubWrite write) {
-                    return tx.write(write);
-                }
-
-                @Override
-                public void recordApplied(String clientId, String changeId, long version) {
-                    tx.recordApplied(clientId, changeId, version);
                 }
             }));
         }
@@ -393,7 +326,7 @@ class BrokenImplementationsTest {
 
         @Override
         public <T> T inTransaction(Function<HubTransaction, T> work) {
-            return delegate.inTransaction(tx -> work.apply(new HubTransaction() {
+            return delegate.inTransaction(tx -> work.apply(new DelegatingHubTransaction(tx) {
                 private final Map<String, OptionalLong> cached = new java.util.HashMap<>();
 
                 @Override
@@ -402,24 +335,9 @@ class BrokenImplementationsTest {
                 }
 
                 @Override
-                public Optional<io.tether.sync.spi.HubRecord> read(String collection, String id) {
-                    return tx.read(collection, id);
-                }
-
-                @Override
                 public OptionalLong appliedVersion(String clientId, String changeId) {
                     OptionalLong known = cached.get(clientId + " " + changeId);
                     return known != null ? known : tx.appliedVersion(clientId, changeId);
-                }
-
-                @Override
-                public long write(io.tether.sync.spi.HubWrite write) {
-                    return tx.write(write);
-                }
-
-                @Override
-                public void recordApplied(String clientId, String changeId, long version) {
-                    tx.recordApplied(clientId, changeId, version);
                 }
             }));
         }
@@ -452,21 +370,9 @@ class BrokenImplementationsTest {
             return delegate.inTransaction(tx -> work.apply(new EchoingTransaction(tx)));
         }
 
-        private final class EchoingTransaction implements ReplicaTransaction {
-            private final ReplicaTransaction tx;
-
+        private final class EchoingTransaction extends DelegatingReplicaTransaction {
             EchoingTransaction(ReplicaTransaction tx) {
-                this.tx = tx;
-            }
-
-            @Override
-            public Optional<io.tether.sync.spi.LocalRecord> read(String collection, String id) {
-                return tx.read(collection, id);
-            }
-
-            @Override
-            public List<OutboxEntry> outboxFor(String collection, String id) {
-                return tx.outboxFor(collection, id);
+                super(tx);
             }
 
             @Override
@@ -476,36 +382,6 @@ class BrokenImplementationsTest {
                 tx.saveOutbox(new OutboxEntry(seq, io.tether.sync.spi.Change.changeId(clientId(), seq), collection,
                         id, data == null ? Operation.DELETE : Operation.UPSERT, data, null, version, null,
                         OutboxState.PENDING, null));
-            }
-
-            @Override
-            public void setVersion(String collection, String id, long version) {
-                tx.setVersion(collection, id, version);
-            }
-
-            @Override
-            public void saveOutbox(OutboxEntry entry) {
-                tx.saveOutbox(entry);
-            }
-
-            @Override
-            public void removeOutbox(long seq) {
-                tx.removeOutbox(seq);
-            }
-
-            @Override
-            public Optional<String> cursor() {
-                return tx.cursor();
-            }
-
-            @Override
-            public void setCursor(String cursor) {
-                tx.setCursor(cursor);
-            }
-
-            @Override
-            public void clearSynced() {
-                tx.clearSynced();
             }
         }
     }
