@@ -233,7 +233,10 @@ public final class ReplicaCapture implements ChangeSink {
         }
     }
 
-    /** Folds up to {@value #DRAIN_ROWS} journal rows; returns whether rows were folded. */
+    /**
+     * Folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES} changes are read; returns
+     * whether rows were folded.
+     */
     private boolean drainSome(SessionImplementor session) {
         ReplicaTables t = tables();
         return Jdbc.on(session, c -> {
@@ -241,7 +244,7 @@ public final class ReplicaCapture implements ChangeSink {
                 return false;
             }
             t.lockState(c);
-            List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS);
+            List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, DRAIN_CHANGES);
             fold(c, t, rows);
             t.removeJournal(c, rows);
             return !rows.isEmpty();
@@ -249,6 +252,7 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     private static final int DRAIN_ROWS = 64;
+    private static final int DRAIN_CHANGES = 5_000;
 
     private record Journaled(long sequence, RecordKey key, LocalWrite write, String hlc) {
     }

@@ -140,17 +140,25 @@ public final class ReplicaTables {
         }
     }
 
-    /** Up to {@code limit} journal rows, oldest first. */
+    /**
+     * The oldest journal rows, at most {@code maxRows}, and no more once they hold {@code maxChanges} changes (at
+     * least one row), so that a fold's memory and transaction stay bounded however large the captured
+     * transactions were.
+     */
     @SuppressWarnings("unchecked")
-    List<JournalRow> journal(Connection c, int limit) throws SQLException {
+    List<JournalRow> journal(Connection c, int maxRows, int maxChanges) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select first_sequence, changes from tether_capture_journal "
                 + "order by first_sequence")) {
-            ps.setMaxRows(limit);
+            ps.setMaxRows(maxRows);
+            ps.setFetchSize(1);
             try (ResultSet rs = ps.executeQuery()) {
                 List<JournalRow> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(new JournalRow(rs.getLong(1),
-                            (List<Map<String, Object>>) json.read(rs.getString(2)).get("changes")));
+                int changes = 0;
+                while (changes < maxChanges && rs.next()) {
+                    JournalRow row = new JournalRow(rs.getLong(1),
+                            (List<Map<String, Object>>) json.read(rs.getString(2)).get("changes"));
+                    out.add(row);
+                    changes += row.changes().size();
                 }
                 return out;
             }
