@@ -83,6 +83,10 @@ public final class ReplicaCapture implements ChangeSink {
      */
     private void foldWhenQuiet() {
         lastCapture = System.nanoTime();
+        queueFold();
+    }
+
+    private void queueFold() {
         if (foldQueued.compareAndSet(false, true)) {
             schedule(QUIET_MS);
         }
@@ -102,7 +106,7 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     private void foldIfQuiet() {
-        long quietFor = (System.nanoTime() - lastCapture) / 1_000_000;
+        long quietFor = quietMs();
         if (quietFor < QUIET_MS) {
             schedule(QUIET_MS - quietFor);
             return;
@@ -110,12 +114,19 @@ public final class ReplicaCapture implements ChangeSink {
         foldQueued.set(false);
         try {
             while (records.inTransaction(this::drainSome)) {
-                // bounded transactions until the journal is empty
+                if (quietMs() < QUIET_MS) {
+                    queueFold(); // writes resumed: give way, and go on once they pause again
+                    return;
+                }
             }
         } catch (RuntimeException e) {
             // nothing is lost: the journal keeps the rows, and the next outbox read or sync folds them
             LOG.log(System.Logger.Level.DEBUG, "background fold of the capture journal failed", e);
         }
+    }
+
+    private long quietMs() {
+        return (System.nanoTime() - lastCapture) / 1_000_000;
     }
 
     private static final long QUIET_MS = 100;
