@@ -39,7 +39,13 @@ public record HlcStamp(long millis, int counter, String node) implements Compara
 
     @Override
     public String toString() {
-        return String.format("%013d-%04x-%s", millis, counter, node);
+        // millis has 13 digits (checked); the counter is 4 hex digits, zero-padded
+        String hex = Integer.toHexString(counter);
+        StringBuilder sb = new StringBuilder(19 + node.length()).append(millis).append('-');
+        for (int i = hex.length(); i < 4; i++) {
+            sb.append('0');
+        }
+        return sb.append(hex).append('-').append(node).toString();
     }
 
     @Override

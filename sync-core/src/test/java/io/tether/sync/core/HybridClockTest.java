@@ -213,4 +213,14 @@ class HybridClockTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aStampPrintsThirteenDigitsFourHexDigitsAndTheNodeAndParsesBack() {
+        for (int counter : new int[] {0, 1, 0xa, 0xff, 0x1000, 0xffff}) {
+            HlcStamp stamp = new HlcStamp(1_763_765_150_123L, counter, "node_1");
+            String text = stamp.toString();
+            assertEquals(String.format("%013d-%04x-%s", 1_763_765_150_123L, counter, "node_1"), text);
+            assertEquals(stamp, HlcStamp.parse(text));
+        }
+    }
 }
