@@ -145,7 +145,10 @@ public final class ReplicaSync {
                 previous = null;
                 continue;
             } catch (RuntimeException | Error e) {
-                settleAfter(ahead, e);
+                Ahead done = settleAfter(ahead, e);
+                if (done != null) {
+                    done.notifications().forEach(Runnable::run); // what it settled is committed: tell listeners
+                }
                 throw e;
             }
             Ahead done = await(ahead);
@@ -412,22 +415,16 @@ public final class ReplicaSync {
             PullResponse page;
             try {
                 page = transport.pull(new PullRequest(cursor, pullPageSize, Set.of()));
-            } catch (ProblemException e) {
-                if (e.type() == ProblemType.CURSOR_EXPIRED && cursor != null && !expiredOnce) {
-                    tally.pulled += applying == null ? 0 : awaitAfter(applying, e);
-                    applying = null;
+            } catch (RuntimeException | Error e) {
+                Integer applied = applying == null ? Integer.valueOf(0) : settleAfter(applying, e);
+                applying = null;
+                if (applied != null && e instanceof ProblemException p && p.type() == ProblemType.CURSOR_EXPIRED
+                        && cursor != null && !expiredOnce) {
+                    tally.pulled += applied;
                     expiredOnce = true;
                     cursor = null;
                     initial = true;
                     continue;
-                }
-                if (applying != null) {
-                    awaitAfter(applying, e);
-                }
-                throw e;
-            } catch (RuntimeException | Error e) {
-                if (applying != null) {
-                    settleAfter(applying, e);
                 }
                 throw e;
             }
@@ -494,12 +491,16 @@ public final class ReplicaSync {
         }
     }
 
-    /** Waits for the task while {@code primary} is on its way out; a failure of the task is added to it. */
-    private static void settleAfter(Future<?> task, Throwable primary) {
+    /**
+     * Waits for the task while {@code primary} is on its way out; returns the task's result, or null when it
+     * failed, its failure then added to {@code primary}.
+     */
+    private static <T> T settleAfter(Future<T> task, Throwable primary) {
         try {
-            await(task);
+            return await(task);
         } catch (RuntimeException | Error taskFailure) {
             primary.addSuppressed(taskFailure);
+            return null;
         }
     }
 
