@@ -7,9 +7,9 @@ import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.ReplicaTransaction;
 import org.hibernate.engine.spi.SessionImplementor;
 
-import java.util.ArrayList;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
