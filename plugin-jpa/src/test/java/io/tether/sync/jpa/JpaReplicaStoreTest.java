@@ -329,4 +329,25 @@ class JpaReplicaStoreTest {
             }
         }
     }
+
+    @Test
+    void theJournalIsFoldedInTheBackgroundOnceWritesPause() throws InterruptedException {
+        for (int i = 1; i <= 3; i++) {
+            String id = "t" + i;
+            Jpa.tx(emf, em -> em.persist(new Task(id, "Task " + id, "alice")));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (rows("tether_capture_journal") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, rows("tether_capture_journal"), "folded without any outbox read");
+        assertEquals(3, rows("tether_outbox"));
+        assertEquals(List.of("t1", "t2", "t3"), outbox().stream().map(OutboxEntry::id).toList());
+    }
+
+    /** Counts a table's rows with plain JDBC, so that nothing folds the journal on the way. */
+    private long rows(String table) {
+        return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())
+                .longValue());
+    }
 }
