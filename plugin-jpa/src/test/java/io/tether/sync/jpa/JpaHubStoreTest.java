@@ -201,4 +201,30 @@ class JpaHubStoreTest {
             assertNull(Jpa.call(emf, em -> em.find(Task.class, "t1")));
         }
     }
+
+    @Test
+    void aPushToARowTheHubHeldBeforeTetherUpdatesThatRow() {
+        // a row written behind Hibernate's back, with no Tether metadata: as if it predates Tether
+        Jpa.tx(emf, em -> em.createNativeQuery("insert into Task (id, title, done, owner_id, revision) "
+                + "values ('t1', 'Old title', false, 'alice', 0)").executeUpdate());
+        HubRecord held = store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1", "t2"));
+            assertTrue(tx.read("tasks", "t2").isEmpty());
+            return tx.read("tasks", "t1").orElseThrow();
+        });
+        assertEquals("Old title", held.data().get("title"), "prefetch finds the row that has no metadata");
+        assertEquals(0, held.version());
+        store.close();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            Change edit = new Change(Change.changeId(client, 1), "tasks", "t1", Operation.UPSERT,
+                    Map.of("id", "t1", "title", "New title", "done", true), null, 0L, null);
+            PushResult result = hub.service().push(Principal.of("alice"), new PushRequest(client, List.of(edit)))
+                    .results().get(0);
+
+            assertInstanceOf(PushResult.Merged.class, result, result.toString());
+            assertEquals("New title", Jpa.call(emf, em -> em.find(Task.class, "t1").title));
+            assertEquals(1, store.headVersion());
+        }
+    }
 }

@@ -61,6 +61,8 @@ public final class HubWork implements HubTransaction {
             return;
         }
         Map<String, HubTables.Meta> found = Jdbc.on(session, c -> tables.records(c, collection, fresh));
+        records.findAbsent(session, records.model().require(collection),
+                fresh.stream().filter(id -> !found.containsKey(id)).toList());
         for (String id : fresh) {
             metas.put(new RecordKey(collection, id), Optional.ofNullable(found.get(id)));
         }

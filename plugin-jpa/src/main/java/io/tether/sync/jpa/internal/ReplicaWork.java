@@ -66,6 +66,8 @@ public final class ReplicaWork implements ReplicaTransaction {
             // usually nothing is waiting to be pushed when a page is pulled: one query instead of one per record
             Map<String, List<OutboxEntry>> entries = tables.outboxEmpty(c) ? Map.of()
                     : tables.outboxFor(c, collection, fresh);
+            records.findAbsent(session, records.model().require(collection),
+                    fresh.stream().filter(id -> !found.containsKey(id)).toList());
             for (String id : fresh) {
                 RecordKey key = new RecordKey(collection, id);
                 metas.put(key, Optional.ofNullable(found.get(id)));

@@ -82,6 +82,11 @@ public final class SyncedEntity {
         return String.valueOf(JsonValues.toJson(id));
     }
 
+    /** The Java type of the entity's id. */
+    public Class<?> idType() {
+        return idType;
+    }
+
     /** The entity id of a record id; throws {@link IllegalArgumentException} for an id of the wrong form. */
     public Object entityId(String recordId) {
         return JsonValues.fromJson(recordId, idType);
