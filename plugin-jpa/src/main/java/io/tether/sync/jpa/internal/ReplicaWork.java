@@ -66,8 +66,9 @@ public final class ReplicaWork implements ReplicaTransaction {
             // usually nothing is waiting to be pushed when a page is pulled: one query instead of one per record
             Map<String, List<OutboxEntry>> entries = tables.outboxEmpty(c) ? Map.of()
                     : tables.outboxFor(c, collection, fresh);
+            // records with neither a version nor an outbox entry are usually new to this replica (a pulled page)
             records.findAbsent(session, records.model().require(collection),
-                    fresh.stream().filter(id -> !found.containsKey(id)).toList());
+                    fresh.stream().filter(id -> !found.containsKey(id) && !entries.containsKey(id)).toList());
             for (String id : fresh) {
                 RecordKey key = new RecordKey(collection, id);
                 metas.put(key, Optional.ofNullable(found.get(id)));
