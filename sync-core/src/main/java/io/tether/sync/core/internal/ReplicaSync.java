@@ -479,16 +479,15 @@ public final class ReplicaSync {
     }
 
     /**
-     * Waits for the task while {@code primary} is on its way out; returns the task's result, or throws
-     * {@code primary} with the task's failure added to it.
+     * Waits for the task (whose result is never null) while {@code primary} is on its way out; returns the task's
+     * result, or throws {@code primary} with the task's failure added to it.
      */
     private static <T> T awaitAfter(Future<T> task, RuntimeException primary) {
-        try {
-            return await(task);
-        } catch (RuntimeException | Error taskFailure) {
-            primary.addSuppressed(taskFailure);
+        T result = settleAfter(task, primary);
+        if (result == null) {
             throw primary;
         }
+        return result;
     }
 
     /**
