@@ -1,7 +1,6 @@
 package io.tether.sync.spi;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A parsed hybrid logical clock stamp: {@code 1763765150123-0001-6f1c0d52}.
@@ -11,7 +10,6 @@ import java.util.regex.Pattern;
  * @param node    the writer's node id
  */
 public record HlcStamp(long millis, int counter, String node) implements Comparable<HlcStamp> {
-    private static final Pattern FORMAT = Pattern.compile("\\d{13}-[0-9a-f]{4}-[A-Za-z0-9_.:]{1,64}");
 
     public HlcStamp {
         Objects.requireNonNull(node, "node");
@@ -23,9 +21,36 @@ public record HlcStamp(long millis, int counter, String node) implements Compara
         }
     }
 
-    /** Whether a string is a well-formed stamp. */
+    /**
+     * Whether a string is a well-formed stamp: 13 decimal digits, {@code -}, 4 lowercase hex digits, {@code -}, and
+     * a node id of 1 to 64 characters from {@code A-Z a-z 0-9 _ . :}. Checked character by character: every
+     * pushed change is checked, and a regular expression cost more than the rest of the check.
+     */
     public static boolean isValid(String stamp) {
-        return stamp != null && FORMAT.matcher(stamp).matches();
+        if (stamp == null || stamp.length() < 20 || stamp.length() > 19 + 64
+                || stamp.charAt(13) != '-' || stamp.charAt(18) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 13; i++) {
+            char c = stamp.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        for (int i = 14; i < 18; i++) {
+            char c = stamp.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        for (int i = 19; i < stamp.length(); i++) {
+            char c = stamp.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                    || c == ':')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses a stamp; throws {@link IllegalArgumentException} saying what the form must be. */

@@ -223,4 +223,31 @@ class HybridClockTest {
             assertEquals(stamp, HlcStamp.parse(text));
         }
     }
+
+    @Test
+    void stampValidationAgreesWithTheFormatOnSeededStrings() {
+        java.util.regex.Pattern format = java.util.regex.Pattern.compile(
+                "\\d{13}-[0-9a-f]{4}-[A-Za-z0-9_.:]{1,64}");
+        String alphabet = "0123456789abcdefABZz-_.:/ é";
+        java.util.Random random = new java.util.Random(20261122L);
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder sb = new StringBuilder(String.format("%013d-%04x-", 1_763_765_150_123L, random.nextInt(0x10000)));
+            int nodeLength = random.nextInt(70);
+            for (int i = 0; i < nodeLength; i++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            if (random.nextInt(4) == 0) { // damage one character anywhere
+                int at = random.nextInt(sb.length());
+                sb.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String stamp = sb.toString();
+            assertEquals(format.matcher(stamp).matches(), HlcStamp.isValid(stamp), stamp);
+        }
+        for (String edge : new String[] {"", "1763765150123-0001-", "1763765150123-0001-n", "1763765150123-00g1-n",
+                "176376515012-0001-nn", "1763765150123-0001-" + "n".repeat(64), "1763765150123-0001-" + "n".repeat(65),
+                "1763765150123-ABCD-n", "1763765150123_0001-n"}) {
+            assertEquals(format.matcher(edge).matches(), HlcStamp.isValid(edge), edge);
+        }
+        assertEquals(false, HlcStamp.isValid(null));
+    }
 }
