@@ -8,7 +8,6 @@ import org.hibernate.StatelessSession;
 import org.hibernate.Transaction;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SessionImplementor;
-import org.hibernate.dialect.H2Dialect;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.AbstractEntityPersister;
 
@@ -89,7 +88,7 @@ public final class EntityRecords {
      * Hibernate. Only for String, Long and Integer ids; elsewhere, and for other ids, it does nothing.
      */
     public void findAbsent(SessionImplementor session, SyncedEntity entity, Collection<String> ids) {
-        if (ids.isEmpty() || !(runtime.factory().getJdbcServices().getDialect() instanceof H2Dialect)
+        if (ids.isEmpty() || !KeyLookup.inProcess(runtime.factory())
                 || !(entity.persister() instanceof AbstractEntityPersister persister)
                 || !DIRECT_ID_TYPES.contains(entity.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
             return;

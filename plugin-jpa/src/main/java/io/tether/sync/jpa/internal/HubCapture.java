@@ -89,7 +89,6 @@ public final class HubCapture implements ChangeSink {
             // the counter lock comes last: everything above may wait on other rows, this wait serializes commits
             long head = tables.lockCounter(c);
             buffer.counterLocked = true;
-            buffer.head = head;
             Instant now = Instant.now();
             List<HubTables.MetaWrite> metaWrites = new ArrayList<>();
             for (var group : byCollection.entrySet()) {

@@ -213,16 +213,20 @@ final class HubTables {
         return out;
     }
 
-    /** Writes dedup rows: version by (client id, change id). */
-    void recordApplied(Connection c, Map<List<String>, Long> applied, long nowMs) throws SQLException {
+    /** A pushed change's identity: its dedup key. */
+    record ChangeKey(String clientId, String changeId) {
+    }
+
+    /** Writes dedup rows: the version each change produced. */
+    void recordApplied(Connection c, Map<ChangeKey, Long> applied, long nowMs) throws SQLException {
         if (applied.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup (client_id, change_id, version, "
                 + "committed_ms) values (?, ?, ?, ?)")) {
-            for (Map.Entry<List<String>, Long> e : applied.entrySet()) {
-                ps.setString(1, e.getKey().get(0));
-                ps.setString(2, e.getKey().get(1));
+            for (Map.Entry<ChangeKey, Long> e : applied.entrySet()) {
+                ps.setString(1, e.getKey().clientId());
+                ps.setString(2, e.getKey().changeId());
                 ps.setLong(3, e.getValue());
                 ps.setLong(4, nowMs);
                 ps.addBatch();

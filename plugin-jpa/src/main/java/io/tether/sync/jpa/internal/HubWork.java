@@ -37,10 +37,10 @@ public final class HubWork implements HubTransaction {
     /** Metadata rows to write, the last write of each record. */
     private final Map<RecordKey, HubTables.MetaWrite> heldMeta = new LinkedHashMap<>();
     private final List<LogEntry> heldLog = new ArrayList<>();
-    /** Dedup rows to write: version by (client id, change id). */
-    private final Map<List<String>, Long> heldApplied = new LinkedHashMap<>();
-    /** Dedup rows read or written in this transaction (empty: known to have none), by (client id, change id). */
-    private final Map<List<String>, OptionalLong> applied = new HashMap<>();
+    /** Dedup rows to write: the version each change produced. */
+    private final Map<HubTables.ChangeKey, Long> heldApplied = new LinkedHashMap<>();
+    /** Dedup rows read or written in this transaction (empty: known to have none). */
+    private final Map<HubTables.ChangeKey, OptionalLong> applied = new HashMap<>();
 
     public HubWork(EntityRecords records, HubCapture capture, SessionImplementor session) {
         this.records = records;
@@ -80,21 +80,22 @@ public final class HubWork implements HubTransaction {
 
     @Override
     public void prefetchApplied(String clientId, Collection<String> changeIds) {
-        List<String> fresh = changeIds.stream().distinct().filter(id -> !applied.containsKey(List.of(clientId, id)))
-                .toList();
+        List<String> fresh = changeIds.stream().distinct()
+                .filter(id -> !applied.containsKey(new HubTables.ChangeKey(clientId, id))).toList();
         if (fresh.isEmpty()) {
             return;
         }
         Map<String, Long> found = Jdbc.on(session, c -> tables.appliedVersions(c, clientId, fresh));
         for (String changeId : fresh) {
             Long version = found.get(changeId);
-            applied.put(List.of(clientId, changeId), version == null ? OptionalLong.empty() : OptionalLong.of(version));
+            applied.put(new HubTables.ChangeKey(clientId, changeId),
+                    version == null ? OptionalLong.empty() : OptionalLong.of(version));
         }
     }
 
     @Override
     public OptionalLong appliedVersion(String clientId, String changeId) {
-        return applied.computeIfAbsent(List.of(clientId, changeId),
+        return applied.computeIfAbsent(new HubTables.ChangeKey(clientId, changeId),
                 key -> Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId)));
     }
 
@@ -130,8 +131,9 @@ public final class HubWork implements HubTransaction {
 
     @Override
     public void recordApplied(String clientId, String changeId, long version) {
-        heldApplied.put(List.of(clientId, changeId), version);
-        applied.put(List.of(clientId, changeId), OptionalLong.of(version));
+        HubTables.ChangeKey key = new HubTables.ChangeKey(clientId, changeId);
+        heldApplied.put(key, version);
+        applied.put(key, OptionalLong.of(version));
     }
 
     /** Writes what is held back, and the new head; the store calls this before it commits. */

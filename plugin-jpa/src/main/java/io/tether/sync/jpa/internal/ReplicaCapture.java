@@ -155,11 +155,10 @@ public final class ReplicaCapture implements ChangeSink {
 
     /** The hub version a record is known at locally (0 when never synced). */
     public long version(SessionImplementor session, String collection, String id) {
-        ReplicaTables.Meta meta = Jdbc.on(session, c -> tables().meta(c, collection, List.of(id))).get(id);
-        return meta == null ? 0 : meta.version();
+        return versions(session, collection, List.of(id)).getOrDefault(id, 0L);
     }
 
-    /** Versions of many records of one collection. */
+    /** Versions of many records of one collection (those never synced are left out). */
     public Map<String, Long> versions(SessionImplementor session, String collection, List<String> ids) {
         Map<String, Long> out = new HashMap<>();
         Jdbc.on(session, c -> tables().meta(c, collection, ids)).forEach((id, m) -> out.put(id, m.version()));
@@ -220,13 +219,14 @@ public final class ReplicaCapture implements ChangeSink {
      * until it ends, so no fold changes the outbox under it.
      */
     public void drain(SessionImplementor session) {
+        ReplicaTables t = tables();
         Jdbc.on(session, c -> {
-            tables().lockState(c);
+            t.lockState(c);
+            while (foldSome(c, t)) {
+                // until the journal is empty
+            }
             return null;
         });
-        while (drainSome(session)) {
-            // until the journal is empty
-        }
     }
 
     /**
@@ -244,22 +244,30 @@ public final class ReplicaCapture implements ChangeSink {
         }
     }
 
-    /**
-     * Folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES} changes are read; returns
-     * whether rows were folded.
-     */
+    /** In a transaction of its own: folds some of the journal, if any, under the state lock; returns whether it did. */
     private boolean drainSome(SessionImplementor session) {
         ReplicaTables t = tables();
         return Jdbc.on(session, c -> {
             if (!t.journalPending(c)) {
-                return false;
+                return false; // no lock: reads that find nothing to fold do not wait for an engine transaction
             }
             t.lockState(c);
-            List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, DRAIN_CHANGES);
-            fold(c, t, rows);
-            t.removeJournal(c, rows);
-            return !rows.isEmpty();
+            return foldSome(c, t);
         });
+    }
+
+    /**
+     * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES}
+     * changes are read; returns whether rows were folded.
+     */
+    private boolean foldSome(Connection c, ReplicaTables t) throws SQLException {
+        List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, DRAIN_CHANGES);
+        if (rows.isEmpty()) {
+            return false;
+        }
+        fold(c, t, rows);
+        t.removeJournal(c, rows);
+        return true;
     }
 
     private static final int DRAIN_ROWS = 64;

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -122,17 +121,16 @@ public final class ReplicaTables {
 
     /** Whether the outbox has no entries. */
     boolean outboxEmpty(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select sequence_no from tether_outbox")) {
-            ps.setMaxRows(1);
-            try (ResultSet rs = ps.executeQuery()) {
-                return !rs.next();
-            }
-        }
+        return !anyRow(c, "select sequence_no from tether_outbox");
     }
 
     /** Whether the journal holds committed rows. */
     boolean journalPending(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select first_sequence from tether_capture_journal")) {
+        return anyRow(c, "select first_sequence from tether_capture_journal");
+    }
+
+    private static boolean anyRow(Connection c, String select) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(select)) {
             ps.setMaxRows(1);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -287,8 +285,7 @@ public final class ReplicaTables {
                 + "from tether_outbox where ", " order by sequence_no", collection, ids, rs -> {
             String fields = rs.getString(5);
             OutboxEntry e = new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(3),
-                    Operation.fromWire(rs.getString(4)), null, fields == null ? null : fields.isEmpty() ? Set.of()
-                    : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))), rs.getLong(6), rs.getString(7),
+                    Operation.fromWire(rs.getString(4)), null, fieldsOf(fields), rs.getLong(6), rs.getString(7),
                     OutboxState.valueOf(rs.getString(8)), null);
             return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
         });
@@ -304,8 +301,8 @@ public final class ReplicaTables {
                 + "changed_fields = ?, hlc = ? where sequence_no = ?")) {
             for (OutboxEntry e : entries) {
                 ps.setString(1, e.op().wireName());
-                ps.setString(2, e.data() == null ? null : json.write(e.data()));
-                ps.setString(3, e.fields() == null ? null : String.join("\n", e.fields()));
+                ps.setString(2, dataText(e.data()));
+                ps.setString(3, fieldsText(e.fields()));
                 ps.setString(4, e.hlc());
                 ps.setLong(5, e.sequence());
                 ps.addBatch();
@@ -440,8 +437,8 @@ public final class ReplicaTables {
         ps.setString(offset + 2, e.collection());
         ps.setString(offset + 3, e.id());
         ps.setString(offset + 4, e.op().wireName());
-        ps.setString(offset + 5, e.data() == null ? null : json.write(e.data()));
-        ps.setString(offset + 6, e.fields() == null ? null : String.join("\n", e.fields()));
+        ps.setString(offset + 5, dataText(e.data()));
+        ps.setString(offset + 6, fieldsText(e.fields()));
         ps.setLong(offset + 7, e.baseVersion());
         ps.setString(offset + 8, e.hlc());
         ps.setString(offset + 9, e.state().name());
@@ -452,11 +449,7 @@ public final class ReplicaTables {
     private void bindParked(PreparedStatement ps, OutboxEntry.Parked p, int at) throws SQLException {
         ps.setString(at, p == null ? null : p.reason());
         ps.setString(at + 1, p == null ? null : p.message());
-        if (p == null || p.hubData() == null) {
-            ps.setNull(at + 2, Types.VARCHAR);
-        } else {
-            ps.setString(at + 2, json.write(p.hubData()));
-        }
+        ps.setString(at + 2, p == null ? null : dataText(p.hubData()));
         ps.setLong(at + 3, p == null ? 0 : p.hubVersion());
     }
 
@@ -467,12 +460,28 @@ public final class ReplicaTables {
         OutboxEntry.Parked parked = null;
         if (reason != null) {
             String hubData = rs.getString(13);
-            parked = new OutboxEntry.Parked(reason, rs.getString(12), hubData == null ? null : json.read(hubData),
-                    rs.getLong(14));
+            parked = new OutboxEntry.Parked(reason, rs.getString(12), dataOf(hubData), rs.getLong(14));
         }
         return new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                Operation.fromWire(rs.getString(5)), data == null ? null : json.read(data),
-                fields == null ? null : fields.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(fields.split("\n"))),
+                Operation.fromWire(rs.getString(5)), dataOf(data),
+                fieldsOf(fields),
                 rs.getLong(8), rs.getString(9), OutboxState.valueOf(rs.getString(10)), parked);
+    }
+
+    private String dataText(Map<String, Object> data) {
+        return data == null ? null : json.write(data);
+    }
+
+    private Map<String, Object> dataOf(String text) {
+        return text == null ? null : json.read(text);
+    }
+
+    /** Changed fields as stored: one per line; null means all fields. */
+    private static String fieldsText(Set<String> fields) {
+        return fields == null ? null : String.join("\n", fields);
+    }
+
+    private static Set<String> fieldsOf(String text) {
+        return text == null ? null : text.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(text.split("\n")));
     }
 }

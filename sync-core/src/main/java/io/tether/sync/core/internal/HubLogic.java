@@ -157,15 +157,10 @@ public final class HubLogic implements HubService {
      * so before that change writes anything.
      */
     private List<PushResult> applyAll(HubTransaction tx, Principal principal, String clientId, List<Object> checked) {
-        Map<String, List<String>> ids = new LinkedHashMap<>();
-        for (Object c : checked) {
-            if (c instanceof Checked ok) {
-                ids.computeIfAbsent(ok.collection().name(), k -> new ArrayList<>()).add(ok.change().id());
-            }
-        }
-        ids.forEach(tx::prefetch);
-        tx.prefetchApplied(clientId, checked.stream().filter(Checked.class::isInstance)
-                .map(c -> ((Checked) c).change().changeId()).toList());
+        List<Checked> applicable = checked.stream().filter(Checked.class::isInstance).map(Checked.class::cast)
+                .toList();
+        RecordKey.idsByCollection(applicable, c -> c.collection().name(), c -> c.change().id()).forEach(tx::prefetch);
+        tx.prefetchApplied(clientId, applicable.stream().map(c -> c.change().changeId()).toList());
         List<PushResult> results = new ArrayList<>(checked.size());
         for (Object c : checked) {
             results.add(c instanceof Checked ok ? applyOne(tx, principal, clientId, ok) : (PushResult) c);

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -29,11 +30,7 @@ public final class Plugins {
 
     /** The single-threaded daemon scheduler an engine runs its work on and shares with its plugins. */
     public static ScheduledThreadPoolExecutor scheduler(String threadName) {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon(threadName));
         scheduler.setRemoveOnCancelPolicy(true);
         return scheduler;
     }
@@ -41,13 +38,17 @@ public final class Plugins {
     /** One daemon thread for work handed over from an engine's cycle; it ends when idle and is made again on demand. */
     public static ExecutorService worker(String threadName) {
         ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, threadName);
-                    t.setDaemon(true);
-                    return t;
-                });
+                daemon(threadName));
         worker.allowCoreThreadTimeOut(true);
         return worker;
+    }
+
+    private static ThreadFactory daemon(String threadName) {
+        return r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**

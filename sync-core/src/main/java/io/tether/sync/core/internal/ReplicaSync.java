@@ -36,7 +36,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
@@ -108,7 +107,7 @@ public final class ReplicaSync {
             if (batch.isEmpty()) {
                 if (previous != null) {
                     // settled before selecting, so that entries queued behind it can go next
-                    settleAndMark(previous, List.of(), tally).notifications().forEach(Runnable::run);
+                    settleAndMark(previous, List.of(), tally).notifyListeners();
                     previous = null;
                 }
                 List<OutboxEntry> candidates = sendable(parkedBefore + tally.conflicts, Set.of());
@@ -131,10 +130,10 @@ public final class ReplicaSync {
                 response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
             } catch (ProblemException e) {
                 if (e.type() != ProblemType.PAYLOAD_TOO_LARGE) {
-                    awaitAfter(ahead, e).notifications().forEach(Runnable::run);
+                    awaitAfter(ahead, e).notifyListeners();
                     throw e;
                 }
-                await(ahead).notifications().forEach(Runnable::run);
+                await(ahead).notifyListeners();
                 // the batch prepared ahead stays SENT and is selected again, in the smaller size
                 if (batch.size() > 1) {
                     pushBatchSize = Math.max(1, batch.size() / 2);
@@ -147,12 +146,11 @@ public final class ReplicaSync {
             } catch (RuntimeException | Error e) {
                 Ahead done = settleAfter(ahead, e);
                 if (done != null) {
-                    done.notifications().forEach(Runnable::run); // what it settled is committed: tell listeners
+                    done.notifyListeners(); // what it settled is committed
                 }
                 throw e;
             }
-            Ahead done = await(ahead);
-            done.notifications().forEach(Runnable::run);
+            Ahead done = await(ahead).notifyListeners();
             if (response.results().size() != batch.size()) {
                 throw new TransportException("the hub answered " + response.results().size() + " results for "
                         + batch.size() + " changes", false);
@@ -168,6 +166,11 @@ public final class ReplicaSync {
 
     /** What the store worker did while a push was in flight: notifications to run, and the next batch. */
     private record Ahead(List<Runnable> notifications, List<OutboxEntry> next) {
+        /** Tells the listeners what the worker's committed transaction settled; returns this. */
+        Ahead notifyListeners() {
+            notifications.forEach(Runnable::run);
+            return this;
+        }
     }
 
     /**
@@ -205,7 +208,7 @@ public final class ReplicaSync {
             if (answered != null) {
                 touched.addAll(answered.batch());
             }
-            prefetch(tx, touched, OutboxEntry::collection, OutboxEntry::id);
+            RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
             if (answered != null) {
                 settle(tx, answered, tally, notifications);
             }
@@ -521,7 +524,8 @@ public final class ReplicaSync {
             if (initial) {
                 tx.clearSynced();
             }
-            prefetch(tx, page.changes(), DeliveredChange::collection, DeliveredChange::id);
+            RecordKey.idsByCollection(page.changes(), DeliveredChange::collection, DeliveredChange::id)
+                    .forEach(tx::prefetch);
             int applied = 0;
             for (DeliveredChange d : page.changes()) {
                 if (applyOne(tx, d)) {
@@ -541,15 +545,6 @@ public final class ReplicaSync {
         return version < 0 ? delivered < -version : version != 0 && version >= delivered;
     }
 
-    /** Tells the store which records the transaction is about to touch, per collection. */
-    private static <T> void prefetch(ReplicaTransaction tx, List<T> items, Function<T, String> collection,
-                                     Function<T, String> id) {
-        Map<String, List<String>> ids = new LinkedHashMap<>();
-        for (T item : items) {
-            ids.computeIfAbsent(collection.apply(item), k -> new ArrayList<>()).add(id.apply(item));
-        }
-        ids.forEach(tx::prefetch);
-    }
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
         if (holds(tx.version(d.collection(), d.id()), d.version())) {
