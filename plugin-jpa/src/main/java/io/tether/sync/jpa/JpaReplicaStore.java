@@ -101,7 +101,12 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
 
     @Override
     public List<OutboxEntry> outbox(Set<OutboxState> states, int limit) {
-        return capture.outbox(records, states, limit);
+        return outbox(states, Long.MIN_VALUE, limit);
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
+        return capture.outbox(records, states, afterSequence, limit);
     }
 
     @Override

@@ -32,6 +32,23 @@ public interface ReplicaStore extends RecordQuery, RecordWriter, AutoCloseable {
     /** Outbox entries in the given states, in sequence order, at most {@code limit}. */
     List<OutboxEntry> outbox(Set<OutboxState> states, int limit);
 
+    /**
+     * Outbox entries in the given states with a sequence above {@code afterSequence}, in sequence order, at most
+     * {@code limit}: the engine reads the outbox on from where its last read stopped. The default reads from the
+     * start, in growing reads; a store that can seek by sequence should override it.
+     */
+    default List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
+        int read = Math.max(1, limit);
+        while (true) {
+            List<OutboxEntry> all = outbox(states, read);
+            List<OutboxEntry> after = all.stream().filter(e -> e.sequence() > afterSequence).limit(limit).toList();
+            if (after.size() >= limit || all.size() < read || read == Integer.MAX_VALUE) {
+                return after;
+            }
+            read = (int) Math.min(Integer.MAX_VALUE, 2L * read);
+        }
+    }
+
     /** How many outbox entries are in the given states. */
     long outboxCount(Set<OutboxState> states);
 

@@ -283,14 +283,19 @@ public final class MemoryReplicaStore implements ReplicaStore {
 
     @Override
     public List<OutboxEntry> outbox(Set<OutboxState> states, int limit) {
+        return outbox(states, Long.MIN_VALUE, limit);
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
         return transactions.read(() -> {
             List<OutboxEntry> out = new ArrayList<>();
-            for (OutboxEntry e : outbox.values()) {
+            for (OutboxEntry e : outbox.tailMap(afterSequence, false).values()) {
+                if (out.size() >= limit) {
+                    break;
+                }
                 if (states.contains(e.state())) {
                     out.add(e);
-                    if (out.size() >= limit) {
-                        break;
-                    }
                 }
             }
             return out;

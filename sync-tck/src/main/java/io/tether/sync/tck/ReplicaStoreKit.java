@@ -419,7 +419,7 @@ public abstract class ReplicaStoreKit {
         }
 
         @Test
-        @DisplayName("[replica-store-7] the outbox is ordered by sequence, filtered by state, limited and counted")
+        @DisplayName("[replica-store-7] the outbox is ordered by sequence, filtered by state, read on from a sequence, limited and counted")
         void outboxOrder() {
             store.put("tasks", "a", TckSchema.task("a", "alice", "a"));
             store.put("tasks", "b", TckSchema.task("b", "alice", "b"));
@@ -435,6 +435,11 @@ public abstract class ReplicaStoreKit {
                     .map(OutboxEntry::id).toList(), "filtered by state");
             assertEquals(List.of("a", "b"), store.outbox(EVERY_STATE, 2).stream().map(OutboxEntry::id).toList(),
                     "at most limit, lowest sequence first");
+            assertEquals(List.of("b"), store.outbox(EVERY_STATE, all.get(0).sequence(), 1).stream()
+                    .map(OutboxEntry::id).toList(), "after a sequence: the entries above it, at most limit");
+            assertEquals(List.of("c"), store.outbox(EnumSet.of(OutboxState.PENDING), all.get(0).sequence(), 10).stream()
+                    .map(OutboxEntry::id).toList(), "after a sequence, filtered by state");
+            assertEquals(List.of(), store.outbox(EVERY_STATE, all.get(2).sequence(), 10), "nothing after the last");
             assertEquals(1, store.outboxCount(EnumSet.of(OutboxState.CONFLICT)));
             assertEquals(parked, outboxFor("tasks", "b").get(0), "a saved entry reads back equal, parked answer too");
             store.inTransaction(tx -> {

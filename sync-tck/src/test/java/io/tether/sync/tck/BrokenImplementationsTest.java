@@ -114,6 +114,12 @@ class BrokenImplementationsTest {
     }
 
     @Test
+    @DisplayName("a replica store that reads the outbox from its start whatever sequence it is given fails [replica-store-7]")
+    void rewindingReplicaStore() {
+        assertCaught(RewindingReplicaStoreKit.class, ReferenceReplicaStoreKit.class, Set.of("replica-store-7"));
+    }
+
+    @Test
     @DisplayName("a replica store that captures remote applies (echo) fails [replica-store-3]")
     void echoingReplicaStore() {
         assertCaughtAmong(EchoingReplicaStoreKit.class, ReferenceReplicaStoreKit.class, "replica-store-3",
@@ -246,6 +252,25 @@ class BrokenImplementationsTest {
                     return Math.abs(tx.version(collection, id));
                 }
             }));
+        }
+    }
+
+    /** Ignores the sequence to read after: the engine would send the same entries again and again. */
+    static final class RewindingReplicaStore extends DelegatingReplicaStore {
+        RewindingReplicaStore() {
+            super(MemoryStore.replica());
+        }
+
+        @Override
+        public List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
+            return delegate.outbox(states, limit);
+        }
+    }
+
+    static final class RewindingReplicaStoreKit extends ReplicaStoreKit {
+        @Override
+        protected ReplicaStore createReplicaStore() {
+            return new RewindingReplicaStore();
         }
     }
 

@@ -88,37 +88,70 @@ public final class EntityRecords {
      * Hibernate. Only for String, Long and Integer ids; elsewhere, and for other ids, it does nothing.
      */
     public void findAbsent(SessionImplementor session, SyncedEntity entity, Collection<String> ids) {
-        if (ids.isEmpty() || !KeyLookup.inProcess(runtime.factory())
-                || !(entity.persister() instanceof AbstractEntityPersister persister)
-                || !DIRECT_ID_TYPES.contains(entity.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
+        String sql = keyProbe(entity);
+        if (ids.isEmpty() || sql == null) {
             return;
         }
         ChangeBuffer buffer = runtime.buffer(session);
-        String sql = "select 1 from " + persister.getRootTableName() + " where "
-                + persister.getRootTableKeyColumnNames()[0] + " = ?";
         Jdbc.on(session, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (String id : ids) {
-                    Object entityId;
-                    try {
-                        entityId = entity.entityId(id);
-                    } catch (RuntimeException e) {
-                        continue; // an id of the wrong form: find() says so itself
-                    }
-                    if (session.getPersistenceContextInternal()
-                            .getEntity(session.generateEntityKey(entityId, persister)) != null) {
-                        continue; // written in this transaction, perhaps not flushed yet
-                    }
-                    ps.setObject(1, entityId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            buffer.absent(new RecordKey(entity.collection(), id), true);
-                        }
+                    Object entityId = probedId(session, entity, id);
+                    if (entityId != null && !probe(ps, entityId)) {
+                        buffer.absent(new RecordKey(entity.collection(), id), true);
                     }
                 }
             }
             return null;
         });
+    }
+
+    /** Whether an entity has this id: on an in-process database a key lookup, elsewhere (or for other ids) a load. */
+    public boolean exists(SessionImplementor session, SyncedEntity entity, String id) {
+        String sql = keyProbe(entity);
+        ChangeBuffer buffer = runtime.peek(session);
+        Object entityId = sql == null ? null : probedId(session, entity, id);
+        if (entityId == null || (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id)))) {
+            return find(session, entity, id) != null;
+        }
+        return Jdbc.on(session, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                return probe(ps, entityId);
+            }
+        });
+    }
+
+    /** The key lookup on the entity's table, or null where loading through Hibernate is the better way. */
+    private String keyProbe(SyncedEntity entity) {
+        if (!KeyLookup.inProcess(runtime.factory()) || !(entity.persister() instanceof AbstractEntityPersister persister)
+                || !DIRECT_ID_TYPES.contains(entity.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
+            return null;
+        }
+        return "select 1 from " + persister.getRootTableName() + " where " + persister.getRootTableKeyColumnNames()[0]
+                + " = ?";
+    }
+
+    /**
+     * The entity id to look up, or null where a key lookup cannot tell: an id of the wrong form ({@link #find} says
+     * so itself), or an entity this session holds, perhaps written and not flushed yet.
+     */
+    private static Object probedId(SessionImplementor session, SyncedEntity entity, String id) {
+        Object entityId;
+        try {
+            entityId = entity.entityId(id);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        boolean held = session.getPersistenceContextInternal()
+                .getEntity(session.generateEntityKey(entityId, entity.persister())) != null;
+        return held ? null : entityId;
+    }
+
+    private static boolean probe(PreparedStatement ps, Object entityId) throws java.sql.SQLException {
+        ps.setObject(1, entityId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
     }
 
     private static final Set<Class<?>> DIRECT_ID_TYPES = Set.of(String.class, Long.class, long.class, Integer.class,

@@ -145,8 +145,8 @@ public final class ReplicaCapture implements ChangeSink {
         return Optional.ofNullable(records.inTransaction(s -> Jdbc.on(s, tables()::cursor)));
     }
 
-    public List<OutboxEntry> outbox(EntityRecords records, Set<OutboxState> states, int limit) {
-        return readFolded(records, c -> tables().outbox(c, states, limit));
+    public List<OutboxEntry> outbox(EntityRecords records, Set<OutboxState> states, long afterSequence, int limit) {
+        return readFolded(records, c -> tables().outbox(c, states, afterSequence, limit));
     }
 
     public long outboxCount(EntityRecords records, Set<OutboxState> states) {

@@ -311,15 +311,17 @@ public final class ReplicaTables {
         }
     }
 
-    List<OutboxEntry> outbox(Connection c, Set<OutboxState> states, int limit) throws SQLException {
+    List<OutboxEntry> outbox(Connection c, Set<OutboxState> states, long afterSequence, int limit)
+            throws SQLException {
         if (states.isEmpty() || limit <= 0) {
             return List.of();
         }
         List<OutboxState> list = List.copyOf(states);
         try (PreparedStatement ps = c.prepareStatement("select " + OUTBOX_COLUMNS + " from tether_outbox where "
-                + "entry_state in (" + Jdbc.placeholders(list.size()) + ") order by sequence_no")) {
+                + "sequence_no > ? and entry_state in (" + Jdbc.placeholders(list.size()) + ") order by sequence_no")) {
+            ps.setLong(1, afterSequence);
             for (int i = 0; i < list.size(); i++) {
-                ps.setString(i + 1, list.get(i).name());
+                ps.setString(i + 2, list.get(i).name());
             }
             ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {

@@ -195,7 +195,7 @@ public final class ReplicaWork implements ReplicaTransaction {
     public void setVersion(String collection, String id, long version) {
         SyncedEntity entity = records.model().require(collection);
         ReplicaTables.Meta meta = meta(collection, id).orElse(null);
-        boolean deleted = meta != null ? meta.deleted() : records.find(session, entity, id) == null;
+        boolean deleted = meta != null ? meta.deleted() : !records.exists(session, entity, id);
         putMeta(collection, id, version, deleted);
     }
 

@@ -23,8 +23,6 @@ import io.tether.sync.spi.ReplicaTransaction;
 import io.tether.sync.spi.SyncTransport;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +41,6 @@ import java.util.function.Consumer;
  * on the cycle's thread; store work overlapping them runs on the store worker.
  */
 public final class ReplicaSync {
-    static final Set<OutboxState> UNRESOLVED = EnumSet.of(OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT);
-    static final Set<OutboxState> SENDABLE = EnumSet.of(OutboxState.PENDING, OutboxState.SENT);
-
     private final ReplicaStore store;
     private final String clientId;
     private final Consumer<Conflict> onConflict;
@@ -100,31 +95,31 @@ public final class ReplicaSync {
      * following it.
      */
     private void pushAll(SyncTransport transport, Tally tally) {
-        long parkedBefore = store.outboxCount(EnumSet.of(OutboxState.CONFLICT));
+        OutboxScan scan = new OutboxScan(store);
         List<OutboxEntry> batch = List.of();
         Answered previous = null;
         while (true) {
             if (batch.isEmpty()) {
                 if (previous != null) {
                     // settled before selecting, so that entries queued behind it can go next
-                    settleAndMark(previous, List.of(), tally).notifyListeners();
+                    settleAndMark(previous, List.of(), scan, tally).notifyListeners();
                     previous = null;
                 }
-                List<OutboxEntry> candidates = sendable(parkedBefore + tally.conflicts, Set.of());
+                scan.restart();
+                List<OutboxEntry> candidates = scan.next(pushBatchSize, List.of());
                 if (candidates.isEmpty()) {
                     return;
                 }
-                batch = settleAndMark(null, candidates, tally).next();
+                batch = settleAndMark(null, candidates, scan, tally).next();
                 continue; // empty when all of them were folded away meanwhile
             }
             Answered settle = previous;
-            Set<Long> unsettled = new HashSet<>();
-            batch.forEach(e -> unsettled.add(e.sequence()));
+            List<OutboxEntry> unsettled = new ArrayList<>(batch);
             if (settle != null) {
-                settle.batch().forEach(e -> unsettled.add(e.sequence()));
+                unsettled.addAll(settle.batch());
             }
-            Future<Ahead> ahead = submit(() -> settleAndMark(settle,
-                    sendable(parkedBefore + tally.conflicts, unsettled), tally));
+            Future<Ahead> ahead = submit(() -> settleAndMark(settle, scan.next(pushBatchSize, unsettled), scan,
+                    tally));
             PushResponse response;
             try {
                 response = transport.push(new PushRequest(clientId, batch.stream().map(OutboxEntry::toChange).toList()));
@@ -174,34 +169,12 @@ public final class ReplicaSync {
     }
 
     /**
-     * Entries to send now: in outbox order, at most one per record, none behind an unresolved entry, none of the
-     * {@code inFlight} sequences (nor anything behind them). {@code conflicts} bounds how many parked conflicts
-     * may stand in the way (they are read past).
-     */
-    List<OutboxEntry> sendable(long conflicts, Set<Long> inFlight) {
-        List<OutboxEntry> candidates = store.outbox(UNRESOLVED, (int) Math.min(Integer.MAX_VALUE,
-                2L * pushBatchSize + conflicts + inFlight.size()));
-        Set<RecordKey> seen = new HashSet<>();
-        List<OutboxEntry> batch = new ArrayList<>();
-        for (OutboxEntry e : candidates) {
-            if (seen.add(new RecordKey(e.collection(), e.id())) && SENDABLE.contains(e.state())
-                    && !inFlight.contains(e.sequence())) {
-                batch.add(e);
-                if (batch.size() >= pushBatchSize) {
-                    break;
-                }
-            }
-        }
-        return batch;
-    }
-
-    /**
      * In one transaction: settles {@code answered} (when not null) with the hub's answers, and marks the
      * {@code next} batch SENT. Returns the listener calls to make after it, and {@code next} as now stored: a
      * local write may have folded into a PENDING entry since it was selected, and the request must carry that
      * state.
      */
-    private Ahead settleAndMark(Answered answered, List<OutboxEntry> next, Tally tally) {
+    private Ahead settleAndMark(Answered answered, List<OutboxEntry> next, OutboxScan scan, Tally tally) {
         List<Runnable> notifications = new ArrayList<>();
         List<OutboxEntry> sent = store.inTransaction(tx -> {
             List<OutboxEntry> touched = new ArrayList<>(next);
@@ -210,7 +183,7 @@ public final class ReplicaSync {
             }
             RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
             if (answered != null) {
-                settle(tx, answered, tally, notifications);
+                settle(tx, answered, scan, tally, notifications);
             }
             return markSent(tx, next);
         });
@@ -248,7 +221,8 @@ public final class ReplicaSync {
     }
 
     /** Settles a batch with the hub's answers; adds the listener calls to make after the transaction. */
-    private void settle(ReplicaTransaction tx, Answered answered, Tally tally, List<Runnable> notifications) {
+    private void settle(ReplicaTransaction tx, Answered answered, OutboxScan scan, Tally tally,
+                        List<Runnable> notifications) {
         List<OutboxEntry> batch = answered.batch();
         List<PushResult> results = answered.results();
         for (int i = 0; i < batch.size(); i++) {
@@ -271,6 +245,7 @@ public final class ReplicaSync {
             } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
                 tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
                         new OutboxEntry.Parked("manual", null, c.record(), c.version())));
+                scan.parked(entry);
                 tally.conflicts++;
                 Conflict conflict = toConflict(entry, c.record(), c.version());
                 notifications.add(() -> onConflict.accept(conflict));
