@@ -68,6 +68,41 @@ class ReplicaHubTest {
     }
 
     @Test
+    void aPendingEditIsPushedWithTheDeliveryMergedIntoItWhileItWaited() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.CLIENT_WINS)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", task("t1", "Buy milk", false));
+            a.engine().syncNow();
+            b.engine().syncNow();
+            a.engine().pauseUploads();
+            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
+            fromA.put("title", "Buy oat milk");
+            a.put("t1", fromA);
+            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
+            fromB.put("done", true);
+            b.put("t1", fromB);
+            b.engine().syncNow();
+            a.engine().syncNow(); // pulls b's edit under the pending one: the record now holds both
+            assertEquals(task("t1", "Buy oat milk", true), withoutOwner(a.store().get("tasks", "t1").orElseThrow().data()));
+            a.engine().resumeUploads();
+            assertEquals(1, a.engine().syncNow().pushed());
+            b.engine().syncNow();
+            // the client wins with the record as it holds it, b's edit included, not as it was captured
+            assertEquals(task("t1", "Buy oat milk", true), withoutOwner(f.hubStore.get("tasks", "t1").orElseThrow().data()));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(a.store()));
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
+        }
+    }
+
+    private static Map<String, Object> withoutOwner(Map<String, Object> data) {
+        Map<String, Object> m = new HashMap<>(data);
+        m.remove("owner_id");
+        m.remove("priority");
+        return m;
+    }
+
+    @Test
     void manualConflictsWaitInTheQueueUntilResolved() {
         try (SyncFixture f = new SyncFixture(ConflictPolicy.MANUAL)) {
             SyncFixture.Device a = f.device("alice");

@@ -199,12 +199,22 @@ public final class ReplicaSync {
                 continue; // folded away since it was selected (an unsynced insert, then deleted)
             }
             if (current.state() == OutboxState.PENDING) {
-                current = withLocalData(tx, current).withState(OutboxState.SENT, null);
+                current = current(tx, current).withState(OutboxState.SENT, null);
                 tx.saveOutbox(current);
             }
             sent.add(current);
         }
         return sent;
+    }
+
+    /**
+     * The entry with the record as the replica has it now. A local write leaves its entry holding the record's
+     * whole state; whatever else changes a record's data also sets its version, and a settle that rebases an entry
+     * refreshes its data. So while the record's version is still the entry's base version, the entry is current
+     * and the record need not be read.
+     */
+    private static OutboxEntry current(ReplicaTransaction tx, OutboxEntry e) {
+        return tx.version(e.collection(), e.id()) == e.baseVersion() ? e : withLocalData(tx, e);
     }
 
     /** An upsert carries the record as the replica has it now (it may have been merged since the capture). */
