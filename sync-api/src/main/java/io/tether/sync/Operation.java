@@ -1,21 +1,26 @@
 package io.tether.sync;
 
-import java.util.Locale;
-
 /** What a change does to a record. Serialized as {@code upsert} / {@code delete}. */
 public enum Operation {
-    UPSERT, DELETE;
+    UPSERT("upsert"), DELETE("delete");
+
+    private final String wireName;
+
+    Operation(String wireName) {
+        this.wireName = wireName;
+    }
 
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** Parses a wire name; throws {@link IllegalArgumentException} naming the accepted values. */
     public static Operation fromWire(String value) {
-        for (Operation op : values()) {
-            if (op.wireName().equals(value)) {
-                return op;
-            }
+        if ("upsert".equals(value)) {
+            return UPSERT;
+        }
+        if ("delete".equals(value)) {
+            return DELETE;
         }
         throw new IllegalArgumentException("op must be 'upsert' or 'delete', was '" + value + "'");
     }
