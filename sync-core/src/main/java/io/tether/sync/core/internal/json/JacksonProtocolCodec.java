@@ -138,12 +138,7 @@ public final class JacksonProtocolCodec implements ProtocolCodec, StoreContext.J
     @Override
     public Map<String, Object> read(String json) {
         Objects.requireNonNull(json, "json");
-        try {
-            return Values.copy(read("record data", WireReader::data, () -> MAPPER.readTree(json)));
-        } catch (ProblemException e) {
-            throw new IllegalArgumentException("stored record data is not valid JSON object text: "
-                    + e.problem().detail(), e);
-        }
+        return Values.copy(StoredData.read(FACTORY, json));
     }
 
     // ---- plumbing -------------------------------------------------------------------------------------------

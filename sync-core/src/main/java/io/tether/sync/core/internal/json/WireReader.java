@@ -184,14 +184,6 @@ final class WireReader {
         return message;
     }
 
-    /** Record data on its own (a store's JSON text column). */
-    Map<String, Object> data(JsonNode root) {
-        requireObject(root);
-        Map<String, Object> data = dataObject(root, "");
-        finish();
-        return data;
-    }
-
     // ---- protocol objects -----------------------------------------------------------------------------------
 
     private List<Change> changeList(JsonNode parent, String at, String name) {

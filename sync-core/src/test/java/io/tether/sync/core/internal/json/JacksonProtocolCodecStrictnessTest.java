@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -221,6 +222,20 @@ class JacksonProtocolCodecStrictnessTest {
     void jsonTextRefusesNonObjects() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read("[1]"));
         assertTrue(e.getMessage().contains("must be a JSON object"), e.getMessage());
+    }
+
+    @Test
+    void jsonTextRefusesWhatThisCodecNeverWrites() {
+        Map<String, String> cases = Map.of(
+                "{\"a\":1} {}", "content after its object",
+                "{\"a\":1,\"a\":2}", "Duplicate field 'a'",
+                "{\"n\":123456789012345678901234567890}", "beyond 64 bits",
+                "{\"n\":1e999}", "out of range",
+                "{\"a\":", "not valid JSON object text");
+        cases.forEach((text, message) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read(text), text);
+            assertTrue(e.getMessage().contains(message), text + ": " + e.getMessage());
+        });
     }
 
     private static Problem problem(org.junit.jupiter.api.function.Executable read) {
