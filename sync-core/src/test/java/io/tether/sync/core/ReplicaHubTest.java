@@ -48,12 +48,8 @@ class ReplicaHubTest {
             a.engine().syncNow();
             b.engine().syncNow();
             a.transport().disconnect();
-            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
-            fromA.put("title", "Buy oat milk");
-            a.put("t1", fromA);
-            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
-            fromB.put("done", true);
-            b.put("t1", fromB);
+            edit(a, "title", "Buy oat milk");
+            edit(b, "done", true);
             b.engine().syncNow();
             a.transport().reconnect();
             SyncReport r = a.engine().syncNow();
@@ -76,26 +72,30 @@ class ReplicaHubTest {
             a.engine().syncNow();
             b.engine().syncNow();
             a.engine().pauseUploads();
-            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
-            fromA.put("title", "Buy oat milk");
-            a.put("t1", fromA);
-            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
-            fromB.put("done", true);
-            b.put("t1", fromB);
+            edit(a, "title", "Buy oat milk");
+            edit(b, "done", true);
             b.engine().syncNow();
             a.engine().syncNow(); // pulls b's edit under the pending one: the record now holds both
-            assertEquals(task("t1", "Buy oat milk", true), withoutOwner(a.store().get("tasks", "t1").orElseThrow().data()));
+            assertEquals(task("t1", "Buy oat milk", true), idTitleDone(a.store().get("tasks", "t1").orElseThrow().data()));
             a.engine().resumeUploads();
             assertEquals(1, a.engine().syncNow().pushed());
             b.engine().syncNow();
             // the client wins with the record as it holds it, b's edit included, not as it was captured
-            assertEquals(task("t1", "Buy oat milk", true), withoutOwner(f.hubStore.get("tasks", "t1").orElseThrow().data()));
+            assertEquals(task("t1", "Buy oat milk", true), idTitleDone(f.hubStore.get("tasks", "t1").orElseThrow().data()));
             assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(a.store()));
             assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
         }
     }
 
-    private static Map<String, Object> withoutOwner(Map<String, Object> data) {
+    /** Sets one field of t1 on a device, keeping the rest of its local state. */
+    private static void edit(SyncFixture.Device d, String field, Object value) {
+        Map<String, Object> data = new HashMap<>(d.store().get("tasks", "t1").orElseThrow().data());
+        data.put(field, value);
+        d.put("t1", data);
+    }
+
+    /** The fields the test compares: id, title and done (not the scope the hub sets, nor the unset priority). */
+    private static Map<String, Object> idTitleDone(Map<String, Object> data) {
         Map<String, Object> m = new HashMap<>(data);
         m.remove("owner_id");
         m.remove("priority");
@@ -110,12 +110,8 @@ class ReplicaHubTest {
             a.put("t1", task("t1", "Buy milk", false));
             a.engine().syncNow();
             b.engine().syncNow();
-            Map<String, Object> fromA = new HashMap<>(a.store().get("tasks", "t1").orElseThrow().data());
-            fromA.put("title", "A's title");
-            a.put("t1", fromA);
-            Map<String, Object> fromB = new HashMap<>(b.store().get("tasks", "t1").orElseThrow().data());
-            fromB.put("title", "B's title");
-            b.put("t1", fromB);
+            edit(a, "title", "A's title");
+            edit(b, "title", "B's title");
             b.engine().syncNow();
             SyncReport r = a.engine().syncNow();
             assertEquals(1, r.conflicts());

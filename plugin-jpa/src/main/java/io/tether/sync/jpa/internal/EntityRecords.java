@@ -13,6 +13,7 @@ import org.hibernate.persister.entity.AbstractEntityPersister;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -147,7 +148,7 @@ public final class EntityRecords {
         return held ? null : entityId;
     }
 
-    private static boolean probe(PreparedStatement ps, Object entityId) throws java.sql.SQLException {
+    private static boolean probe(PreparedStatement ps, Object entityId) throws SQLException {
         ps.setObject(1, entityId);
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next();
