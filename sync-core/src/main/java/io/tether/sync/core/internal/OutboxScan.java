@@ -1,5 +1,6 @@
 package io.tether.sync.core.internal;
 
+import io.tether.sync.SyncException;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.ReplicaStore;
@@ -57,6 +58,12 @@ final class OutboxScan {
         while (batch.size() < size) {
             List<OutboxEntry> page = store.outbox(UNRESOLVED, after, size);
             for (OutboxEntry e : page) {
+                if (e.sequence() <= after) {
+                    // a store that ignores the sequence would hand out the same entries forever
+                    throw new SyncException("the replica store answered a read of the outbox after sequence " + after
+                            + " with entry " + e.sequence() + "; ReplicaStore.outbox(states, afterSequence, limit) must "
+                            + "return only later entries, in sequence order");
+                }
                 after = e.sequence();
                 boolean accounted;
                 if (flying.contains(e.sequence())) {

@@ -1,6 +1,7 @@
 package io.tether.sync.core.internal;
 
 import io.tether.sync.HubEngine;
+import io.tether.sync.SyncException;
 import io.tether.sync.ReplicaEngine;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
@@ -22,10 +23,14 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.verify;
@@ -149,6 +154,18 @@ class OutboxScanTest {
         assertEquals(List.of(), scan.next(10, List.of()), "the later edit of a waits behind its conflict");
         scan.restart();
         assertEquals(List.of(), scan.next(10, List.of()), "also when read from the start");
+    }
+
+    @Test
+    void aStoreThatReadsFromTheStartWhateverItIsAskedFailsInsteadOfHandingOutTheSameEntriesForever() {
+        List.of("a", "b").forEach(this::put);
+        ReplicaStore rewinding = spy(store);
+        doAnswer(call -> store.outbox(call.getArgument(0), (int) call.getArgument(2)))
+                .when(rewinding).outbox(any(), anyLong(), anyInt());
+        OutboxScan scan = new OutboxScan(rewinding);
+        List<OutboxEntry> first = scan.next(1, List.of());
+        SyncException e = assertThrows(SyncException.class, () -> scan.next(1, first));
+        assertTrue(e.getMessage().contains("must return only later entries"), e.getMessage());
     }
 
     @Test
