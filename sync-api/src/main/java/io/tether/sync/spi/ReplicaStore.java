@@ -38,7 +38,10 @@ public interface ReplicaStore extends RecordQuery, RecordWriter, AutoCloseable {
      * start, in growing reads; a store that can seek by sequence should override it.
      */
     default List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
-        int read = Math.max(1, limit);
+        if (limit <= 0) {
+            return List.of();
+        }
+        int read = limit;
         while (true) {
             List<OutboxEntry> all = outbox(states, read);
             List<OutboxEntry> after = all.stream().filter(e -> e.sequence() > afterSequence).limit(limit).toList();

@@ -440,6 +440,7 @@ public abstract class ReplicaStoreKit {
             assertEquals(List.of("c"), store.outbox(EnumSet.of(OutboxState.PENDING), all.get(0).sequence(), 10).stream()
                     .map(OutboxEntry::id).toList(), "after a sequence, filtered by state");
             assertEquals(List.of(), store.outbox(EVERY_STATE, all.get(2).sequence(), 10), "nothing after the last");
+            assertEquals(List.of(), store.outbox(EVERY_STATE, Long.MIN_VALUE, 0), "a limit of 0 reads nothing");
             assertEquals(1, store.outboxCount(EnumSet.of(OutboxState.CONFLICT)));
             assertEquals(parked, outboxFor("tasks", "b").get(0), "a saved entry reads back equal, parked answer too");
             store.inTransaction(tx -> {
