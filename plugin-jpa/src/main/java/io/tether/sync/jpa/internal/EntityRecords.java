@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -29,6 +30,8 @@ import java.util.function.Function;
  */
 public final class EntityRecords {
     private final SyncRuntime runtime;
+    /** Each entity's key lookup, where it has one (see {@link #keyProbe}). */
+    private final Map<SyncedEntity, Optional<String>> keyProbes = new ConcurrentHashMap<>();
 
     public EntityRecords(SyncRuntime runtime) {
         this.runtime = runtime;
@@ -109,10 +112,13 @@ public final class EntityRecords {
 
     /** Whether an entity has this id: on an in-process database a key lookup, elsewhere (or for other ids) a load. */
     public boolean exists(SessionImplementor session, SyncedEntity entity, String id) {
-        String sql = keyProbe(entity);
         ChangeBuffer buffer = runtime.peek(session);
+        if (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id))) {
+            return false;
+        }
+        String sql = keyProbe(entity);
         Object entityId = sql == null ? null : probedId(session, entity, id);
-        if (entityId == null || (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id)))) {
+        if (entityId == null) {
             return find(session, entity, id) != null;
         }
         return Jdbc.on(session, c -> {
@@ -122,14 +128,19 @@ public final class EntityRecords {
         });
     }
 
-    /** The key lookup on the entity's table, or null where loading through Hibernate is the better way. */
+    /**
+     * The key lookup on the entity's table, or null where loading through Hibernate is the better way; worked out
+     * once per entity (settling a push asks for every record).
+     */
     private String keyProbe(SyncedEntity entity) {
-        if (!KeyLookup.inProcess(runtime.factory()) || !(entity.persister() instanceof AbstractEntityPersister persister)
-                || !DIRECT_ID_TYPES.contains(entity.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
-            return null;
-        }
-        return "select 1 from " + persister.getRootTableName() + " where " + persister.getRootTableKeyColumnNames()[0]
-                + " = ?";
+        return keyProbes.computeIfAbsent(entity, e -> {
+            if (!KeyLookup.inProcess(runtime.factory()) || !(e.persister() instanceof AbstractEntityPersister persister)
+                    || !DIRECT_ID_TYPES.contains(e.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
+                return Optional.empty();
+            }
+            return Optional.of("select 1 from " + persister.getRootTableName() + " where "
+                    + persister.getRootTableKeyColumnNames()[0] + " = ?");
+        }).orElse(null);
     }
 
     /**

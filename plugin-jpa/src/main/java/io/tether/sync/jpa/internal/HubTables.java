@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
 final class HubTables {
@@ -195,14 +194,6 @@ final class HubTables {
         String data = rs.getString(5);
         return new LogEntry(rs.getLong(1), rs.getString(2), rs.getString(3), Operation.fromWire(rs.getString(4)),
                 data == null ? null : json.read(data), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
-    }
-
-    OptionalLong appliedVersion(Connection c, String clientId, String changeId) throws SQLException {
-        List<Long> v = Jdbc.query(c, "select version from tether_dedup where client_id = ? and change_id = ?", ps -> {
-            ps.setString(1, clientId);
-            ps.setString(2, changeId);
-        }, rs -> rs.getLong(1));
-        return v.isEmpty() ? OptionalLong.empty() : OptionalLong.of(v.get(0));
     }
 
     /** The versions the given changes of one client produced, for those applied before. */

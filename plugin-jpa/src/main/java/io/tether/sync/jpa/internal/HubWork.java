@@ -95,8 +95,11 @@ public final class HubWork implements HubTransaction {
 
     @Override
     public OptionalLong appliedVersion(String clientId, String changeId) {
-        return applied.computeIfAbsent(new HubTables.ChangeKey(clientId, changeId),
-                key -> Jdbc.on(session, c -> tables.appliedVersion(c, clientId, changeId)));
+        HubTables.ChangeKey key = new HubTables.ChangeKey(clientId, changeId);
+        if (!applied.containsKey(key)) {
+            prefetchApplied(clientId, List.of(changeId));
+        }
+        return applied.get(key);
     }
 
     @Override

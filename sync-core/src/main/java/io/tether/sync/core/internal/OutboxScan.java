@@ -65,14 +65,15 @@ final class OutboxScan {
                             + "return only later entries, in sequence order");
                 }
                 after = e.sequence();
+                RecordKey key = key(e);
                 boolean accounted;
                 if (flying.contains(e.sequence())) {
                     accounted = true;
                 } else if (e.state() == OutboxState.CONFLICT) {
                     accounted = true;
-                    parked.add(key(e));
-                    blocked.add(key(e));
-                } else if (blocked.add(key(e))) {
+                    parked.add(key);
+                    blocked.add(key);
+                } else if (blocked.add(key)) {
                     batch.add(e);
                     accounted = true;
                 } else {

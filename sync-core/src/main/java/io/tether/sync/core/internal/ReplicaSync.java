@@ -526,10 +526,9 @@ public final class ReplicaSync {
      * Whether a record at local {@code version} (negative: stale, see {@link LocalRecord}) already holds what a
      * delivery at {@code delivered} brings.
      */
-    static boolean holds(long version, long delivered) {
+    private static boolean holds(long version, long delivered) {
         return version < 0 ? delivered < -version : version != 0 && version >= delivered;
     }
-
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
         if (holds(tx.version(d.collection(), d.id()), d.version())) {
