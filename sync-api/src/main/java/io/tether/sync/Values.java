@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Record data is JSON-shaped: {@code String}, {@code Long}, {@code Double}, {@code Boolean}, {@code null},
@@ -25,8 +27,8 @@ public final class Values {
         if (data == null) {
             return null;
         }
-        if (data instanceof Frozen frozen) {
-            return frozen;
+        if (data instanceof Frozen || data instanceof Stored) {
+            return (Map<String, Object>) data;
         }
         Map<String, Object> out = new LinkedHashMap<>(Math.max(4, (int) (data.size() / 0.75f) + 1));
         data.forEach((k, v) -> out.put(k, canonical(v)));
@@ -66,6 +68,84 @@ public final class Values {
         @Override
         public java.util.Set<String> keySet() {
             return Collections.unmodifiableSet(fields.keySet());
+        }
+    }
+
+    /**
+     * Record data kept as the JSON object text it was stored as, parsed by {@code parser} the first time a field is
+     * asked for. A writer of JSON takes the text as it is ({@link #jsonText}), so data that a store reads and a
+     * transport sends on (a hub serving a pull, a replica pushing its outbox) is never parsed at all. The parser
+     * must return the canonical data of the text, as {@link #copy} makes it, and fail on text that is not one JSON
+     * object; it runs at most once per map that is read (or, under a race, once per reading thread).
+     *
+     * @param json   the record as compact JSON object text, as the codec that will write it out writes records
+     * @param parser turns the text into record data; called lazily
+     */
+    @Incubating
+    public static Map<String, Object> ofJson(String json, Function<String, Map<String, Object>> parser) {
+        return new Stored(Objects.requireNonNull(json, "json"), Objects.requireNonNull(parser, "parser"));
+    }
+
+    /** The text of a map made by {@link #ofJson}, or null for any other map. */
+    @Incubating
+    public static String jsonText(Map<String, ?> data) {
+        return data instanceof Stored stored ? stored.json : null;
+    }
+
+    /** Record data as stored JSON text, parsed on first use. Immutable; safe to share between threads. */
+    private static final class Stored extends java.util.AbstractMap<String, Object> {
+        private final String json;
+        private final Function<String, Map<String, Object>> parser;
+        private volatile Map<String, Object> fields;
+
+        Stored(String json, Function<String, Map<String, Object>> parser) {
+            this.json = json;
+            this.parser = parser;
+        }
+
+        private Map<String, Object> fields() {
+            Map<String, Object> f = fields;
+            if (f == null) {
+                f = copy(parser.apply(json));
+                fields = f;
+            }
+            return f;
+        }
+
+        @Override
+        public java.util.Set<Entry<String, Object>> entrySet() {
+            return fields().entrySet();
+        }
+
+        @Override
+        public Object get(Object key) {
+            return fields().get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return fields().containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return fields().size();
+        }
+
+        @Override
+        public java.util.Set<String> keySet() {
+            return fields().keySet();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            // the same text is the same record; different texts may still hold equal data (key order, spacing)
+            return o instanceof Stored other && json.equals(other.json) || super.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return fields().hashCode();
         }
     }
 

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The protocol codec of PROTOCOL.md on Jackson. Writers stream with a {@link JsonGenerator}; readers parse to a tree
@@ -124,22 +125,28 @@ public final class JacksonProtocolCodec implements ProtocolCodec, StoreContext.J
 
     // ---- JsonText -------------------------------------------------------------------------------------------
 
-    /** Record data as compact JSON text, keys in map order. */
+    /** Record data as compact JSON text, keys in map order; data this codec read from text is that text. */
     @Override
     public String write(Map<String, Object> data) {
         Objects.requireNonNull(data, "data");
-        return text(g -> WireWriter.data(g, data));
+        String stored = Values.jsonText(data);
+        return stored != null ? stored : text(g -> WireWriter.data(g, data));
     }
 
     /**
-     * Record data from JSON text, as an immutable canonical map. Throws {@link IllegalArgumentException} when the
-     * text is not one JSON object (stored data is not a client's input, so it is not a protocol problem).
+     * Record data from JSON text that {@link #write} made, as an immutable canonical map that is parsed when a field
+     * is first read ({@link Values#ofJson}), and written out again as the same text. Reading it throws
+     * {@link IllegalArgumentException} when the text is not one JSON object (stored data is not a client's input, so
+     * it is not a protocol problem).
      */
     @Override
     public Map<String, Object> read(String json) {
         Objects.requireNonNull(json, "json");
-        return Values.copy(StoredData.read(FACTORY, json));
+        return Values.ofJson(json, STORED);
     }
+
+    private static final Function<String, Map<String, Object>> STORED =
+            text -> Values.copy(StoredData.read(FACTORY, text));
 
     // ---- plumbing -------------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ package io.tether.sync.core.internal.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.tether.sync.Operation;
+import io.tether.sync.Values;
 import io.tether.sync.spi.Change;
 import io.tether.sync.spi.CollectionSchema;
 import io.tether.sync.spi.DeliveredChange;
@@ -224,6 +225,11 @@ final class WireWriter {
     static void data(JsonGenerator g, Map<String, ?> data) throws IOException {
         if (data == null) {
             g.writeNull();
+            return;
+        }
+        String stored = Values.jsonText(data);
+        if (stored != null) {
+            g.writeRawValue(stored); // written by this codec: passed on without parsing it
             return;
         }
         g.writeStartObject();

@@ -1,9 +1,13 @@
 package io.tether.sync.core.internal.json;
 
+import io.tether.sync.Operation;
 import io.tether.sync.ProblemException;
+import io.tether.sync.Values;
+import io.tether.sync.spi.DeliveredChange;
 import io.tether.sync.spi.FieldError;
 import io.tether.sync.spi.Problem;
 import io.tether.sync.spi.ProblemType;
+import io.tether.sync.spi.PullResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -219,8 +223,28 @@ class JacksonProtocolCodecStrictnessTest {
     }
 
     @Test
+    void storedTextIsParsedWhenReadAndPassedOnAsItIsWhenWritten() {
+        String text = "{\"id\":\"t1\",\"title\":\"Buy \\\"milk\\\"\",\"done\":false,\"n\":7}";
+        Map<String, Object> data = codec.read(text);
+        assertEquals(text, Values.jsonText(data));
+        assertEquals(text, codec.write(data), "stored text is written back as it is");
+        assertEquals(7L, data.get("n"));
+        assertEquals(codec.read(codec.write(Map.of("n", 7L, "done", false, "id", "t1", "title", "Buy \"milk\""))),
+                data, "equal data, whatever the key order of the text");
+
+        Map<String, Object> unparsable = Values.ofJson(text, t -> {
+            throw new AssertionError("a pull response must not parse stored data to write it");
+        });
+        byte[] page = codec.writePullResponse(new PullResponse(
+                List.of(new DeliveredChange("tasks", "t1", Operation.UPSERT, 3, unparsable)), "c", false));
+        PullResponse read = codec.readPullResponse(page);
+        assertEquals(Map.of("id", "t1", "title", "Buy \"milk\"", "done", false, "n", 7L),
+                read.changes().get(0).data());
+    }
+
+    @Test
     void jsonTextRefusesNonObjects() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read("[1]"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read("[1]").size());
         assertTrue(e.getMessage().contains("must be a JSON object"), e.getMessage());
     }
 
@@ -233,7 +257,8 @@ class JacksonProtocolCodecStrictnessTest {
                 "{\"n\":1e999}", "out of range",
                 "{\"a\":", "not valid JSON object text");
         cases.forEach((text, message) -> {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read(text), text);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.read(text).size(),
+                    text);
             assertTrue(e.getMessage().contains(message), text + ": " + e.getMessage());
         });
     }
