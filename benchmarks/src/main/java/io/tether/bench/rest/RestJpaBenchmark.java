@@ -26,10 +26,15 @@ import java.util.function.Consumer;
  * from a hub on {@link JpaHubStore} to a fresh replica on {@link JpaReplicaStore} over HTTP on 127.0.0.1, then
  * pushing N entities created on a fresh replica. Hub and replica share one JVM, so the heap holds both. Two
  * warm-up rounds run first (so the JIT has compiled the sync path, as on a running server or device; their numbers
- * are printed too), then {@code rounds} measured rounds, each on fresh replica databases.
+ * are printed too), then {@code rounds} measured rounds, each on fresh replica databases. Each round also prints
+ * how many cores the JVM kept busy (GC and JIT included).
+ *
+ * <p>Run it with a fixed heap ({@code -Xms} = {@code -Xmx}), as a server runs: from the JVM's small default initial
+ * heap, the collector keeps resizing while both in-memory databases grow, and on this 2-core machine that alone
+ * halved the initial sync rate under G1 (docs/benchmarks.md).
  *
  * <pre>
- * java -Xmx2g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
+ * java -Xmx3g -Xms3g -cp ... io.tether.bench.rest.RestJpaBenchmark [records=100000] [pageSize=5000] [pushBatch=1000]
  *      [phases=initial,push] [rounds=5]
  * </pre>
  */
@@ -91,14 +96,17 @@ public final class RestJpaBenchmark {
             try (JpaReplicaStore store = new JpaReplicaStore(db);
                  ReplicaEngine replica = replica(server, token, store, pageSize, pushBatch)) {
                 RestSyncBenchmark.resetPeak();
+                long cpu = RestSyncBenchmark.processCpuNanos();
                 long start = System.nanoTime();
                 SyncReport report = replica.syncNow();
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double busy = RestSyncBenchmark.coresBusy(cpu, seconds);
                 long stored = store.count("items");
                 RestSyncBenchmark.check(report.pulled() >= expected && stored == report.pulled(),
                         "pulled " + report.pulled() + ", stored " + stored);
-                System.out.printf("initial sync (%s): %,d records in %.2f s = %,.0f records/s (peak heap %d MiB)%n",
-                        label, stored, seconds, stored / seconds, RestSyncBenchmark.peakHeapMiB());
+                System.out.printf("initial sync (%s): %,d records in %.2f s = %,.0f records/s (%.2f cores busy; peak"
+                        + " heap %d MiB)%n", label, stored, seconds, stored / seconds, busy,
+                        RestSyncBenchmark.peakHeapMiB());
                 return stored / seconds;
             } finally {
                 db.close();
@@ -114,13 +122,15 @@ public final class RestJpaBenchmark {
                 long head = hubStore.headVersion();
                 persist(db, prefix, n);
                 RestSyncBenchmark.resetPeak();
+                long cpu = RestSyncBenchmark.processCpuNanos();
                 long start = System.nanoTime();
                 SyncReport report = replica.syncNow();
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double busy = RestSyncBenchmark.coresBusy(cpu, seconds);
                 RestSyncBenchmark.check(report.pushed() == n, "pushed " + report.pushed());
                 RestSyncBenchmark.check(hubStore.headVersion() - head == n, "hub wrote " + (hubStore.headVersion() - head));
-                System.out.printf("push (%s): %,d changes in %.2f s = %,.0f changes/s (one sync cycle; peak heap %d MiB)%n",
-                        label, n, seconds, n / seconds, RestSyncBenchmark.peakHeapMiB());
+                System.out.printf("push (%s): %,d changes in %.2f s = %,.0f changes/s (one sync cycle; %.2f cores busy;"
+                        + " peak heap %d MiB)%n", label, n, seconds, n / seconds, busy, RestSyncBenchmark.peakHeapMiB());
                 return n / seconds;
             } finally {
                 db.close();

@@ -44,7 +44,7 @@ public final class RestScaleBenchmark {
         Path dir = Files.createTempDirectory("tether-scale");
         Path ready = dir.resolve("hub.ready");
         Process hub = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
+                "-Xmx2g", "-Xms2g", "-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
                 Integer.toString(records), ready.toString())).inheritIO().start();
         try {
             long seedStart = System.nanoTime();
@@ -55,7 +55,7 @@ public final class RestScaleBenchmark {
                 Thread.sleep(200);
             }
             List<String> hubInfo = Files.readAllLines(ready, StandardCharsets.UTF_8);
-            System.out.printf("hub seeded with %,d records in %.1f s (its own JVM, -Xmx2g); replica max heap %d MiB%n",
+            System.out.printf("hub seeded with %,d records in %.1f s (its own JVM, -Xmx2g -Xms2g); replica max heap %d MiB%n",
                     records, (System.nanoTime() - seedStart) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
             String url = hubInfo.get(0);
             String token = hubInfo.get(1);

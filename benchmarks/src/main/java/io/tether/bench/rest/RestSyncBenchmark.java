@@ -140,6 +140,17 @@ public final class RestSyncBenchmark {
         }
     }
 
+    /** CPU time this JVM has used, all threads (GC and JIT included), in nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** How many cores the JVM kept busy on average since {@code cpuStart}, over {@code seconds} of wall time. */
+    static double coresBusy(long cpuStart, double seconds) {
+        return (processCpuNanos() - cpuStart) / 1e9 / seconds;
+    }
+
     static long peakHeapMiB() {
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
