@@ -48,6 +48,8 @@ public final class ReplicaSync {
     private final Executor storeWorker;
     private int pushBatchSize;
     private final int pullPageSize;
+    /** This cycle's pushes the hub applied or merged, settled: their deliveries are echoes (see {@link #apply}). */
+    private final OwnVersions ownVersions = new OwnVersions();
 
     /**
      * @param storeWorker runs store transactions that overlap a request in flight (applying the pulled page while
@@ -76,11 +78,15 @@ public final class ReplicaSync {
     /** Push (unless paused), then pull until the hub has no more (unless paused). */
     public SyncReport cycle(SyncTransport transport, boolean push, boolean pull) {
         Tally tally = new Tally();
-        if (push) {
-            pushAll(transport, tally);
-        }
-        if (pull) {
-            pullAll(transport, tally);
+        try {
+            if (push) {
+                pushAll(transport, tally);
+            }
+            if (pull) {
+                pullAll(transport, tally);
+            }
+        } finally {
+            ownVersions.clear();
         }
         return new SyncReport(tally.pushed, tally.conflicts, tally.rejected, tally.pulled,
                 store.cursor().orElse(null));
@@ -176,17 +182,20 @@ public final class ReplicaSync {
      */
     private Ahead settleAndMark(Answered answered, List<OutboxEntry> next, OutboxScan scan, Tally tally) {
         List<Runnable> notifications = new ArrayList<>();
+        List<Long> settled = new ArrayList<>();
         List<OutboxEntry> sent = store.inTransaction(tx -> {
+            settled.clear(); // a store may run the work again after a failed attempt
             List<OutboxEntry> touched = new ArrayList<>(next);
             if (answered != null) {
                 touched.addAll(answered.batch());
             }
             RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
             if (answered != null) {
-                settle(tx, answered, scan, tally, notifications);
+                settle(tx, answered, scan, tally, notifications, settled);
             }
             return markSent(tx, next);
         });
+        settled.forEach(ownVersions::add); // committed: the replica holds these records at these versions or later
         return new Ahead(notifications, sent);
     }
 
@@ -230,9 +239,13 @@ public final class ReplicaSync {
                 e.baseVersion(), e.hlc(), e.state(), e.parked());
     }
 
-    /** Settles a batch with the hub's answers; adds the listener calls to make after the transaction. */
+    /**
+     * Settles a batch with the hub's answers; adds the listener calls to make after the transaction, and the
+     * versions of the changes the hub applied or merged (the replica then holds their records at that version or
+     * later).
+     */
     private void settle(ReplicaTransaction tx, Answered answered, OutboxScan scan, Tally tally,
-                        List<Runnable> notifications) {
+                        List<Runnable> notifications, List<Long> settled) {
         List<OutboxEntry> batch = answered.batch();
         List<PushResult> results = answered.results();
         for (int i = 0; i < batch.size(); i++) {
@@ -245,12 +258,14 @@ public final class ReplicaSync {
             if (result instanceof PushResult.Applied a) {
                 // the hub holds exactly what was sent; later local edits stay on top
                 resolveEntry(tx, entry, a.version(), entry.data());
+                settled.add(a.version());
                 tally.pushed++;
             } else if (result instanceof PushResult.Duplicate d) {
                 acknowledgeDuplicate(tx, entry, d.version());
                 tally.pushed++;
             } else if (result instanceof PushResult.Merged m) {
                 resolveEntry(tx, entry, m.version(), m.record());
+                settled.add(m.version());
                 tally.pushed++;
             } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
                 tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
@@ -418,7 +433,10 @@ public final class ReplicaSync {
             }
             tally.pulled += applying == null ? 0 : await(applying);
             boolean asInitial = initial;
-            applying = submit(() -> apply(page, asInitial));
+            if (asInitial) {
+                ownVersions.clear(); // the initial sync marks every synced record stale: nothing is held any more
+            }
+            applying = submit(() -> apply(page, asInitial, ownVersions));
             initial = false;
             cursor = page.cursor();
             if (!page.hasMore()) {
@@ -501,18 +519,24 @@ public final class ReplicaSync {
 
     /** Applies a delivered page and its cursor in one transaction; returns how many changes took effect. */
     public int apply(PullResponse page) {
-        return apply(page, false);
+        return apply(page, false, new OwnVersions());
     }
 
-    private int apply(PullResponse page, boolean initial) {
+    /**
+     * Applies a page, passing over the echoes of this cycle's own settled pushes ({@code own}) without reading
+     * their records: the replica holds each at that version or later, which is what {@link #applyOne} would find.
+     */
+    private int apply(PullResponse page, boolean initial, OwnVersions own) {
+        List<DeliveredChange> changes = own.isEmpty() ? page.changes()
+                : page.changes().stream().filter(d -> !own.contains(d.version())).toList();
         return store.inTransaction(tx -> {
             if (initial) {
                 tx.clearSynced();
             }
-            RecordKey.idsByCollection(page.changes(), DeliveredChange::collection, DeliveredChange::id)
+            RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
                     .forEach(tx::prefetch);
             int applied = 0;
-            for (DeliveredChange d : page.changes()) {
+            for (DeliveredChange d : changes) {
                 if (applyOne(tx, d)) {
                     applied++;
                 }
