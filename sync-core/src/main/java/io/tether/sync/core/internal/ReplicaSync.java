@@ -184,7 +184,6 @@ public final class ReplicaSync {
         List<Runnable> notifications = new ArrayList<>();
         List<Long> settled = new ArrayList<>();
         List<OutboxEntry> sent = store.inTransaction(tx -> {
-            settled.clear(); // a store may run the work again after a failed attempt
             List<OutboxEntry> touched = new ArrayList<>(next);
             if (answered != null) {
                 touched.addAll(answered.batch());
