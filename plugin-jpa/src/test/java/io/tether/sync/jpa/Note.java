@@ -6,7 +6,7 @@ import jakarta.persistence.Id;
 
 /** Opts in with the JPA entity-listener style instead of {@link Synced}. */
 @Entity
-@EntityListeners(SyncEntityListener.class)
+@EntityListeners({SyncEntityListener.class, NoteHook.class})
 public class Note {
     @Id
     String id;

@@ -257,6 +257,38 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     /**
+     * At the end of a store transaction that wrote these records' entities: flushes those writes, then fails when a
+     * capture of one of them committed after the transaction folded the journal. Such an application write was
+     * overwritten by the store's write, and its journal row would be folded later as an edit based on the hub state
+     * that overwrote it, so the replica would lose it while the hub takes it. Failing rolls the store's work back;
+     * the next sync folds the capture first. A capture that commits after the flush waited for the entity rows the
+     * store wrote, so it lands on top of them and is folded as usual.
+     */
+    public void refuseRacingCaptures(SessionImplementor session, Set<RecordKey> written) {
+        if (written.isEmpty()) {
+            return;
+        }
+        session.flush();
+        ReplicaTables t = tables();
+        Jdbc.on(session, c -> {
+            if (!t.journalPending(c)) {
+                return null; // the usual case: nothing was captured meanwhile
+            }
+            for (ReplicaTables.JournalRow row : t.journal(c, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
+                for (Map<String, Object> change : row.changes()) {
+                    RecordKey key = new RecordKey((String) change.get("c"), (String) change.get("i"));
+                    if (written.contains(key)) {
+                        throw new SyncException("A local write to " + key.collection() + "/" + key.id()
+                                + " committed while this sync was writing the same record; the sync's work is rolled "
+                                + "back, and the next sync takes the local write into account.");
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
      * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES}
      * changes are read; returns whether rows were folded.
      */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,8 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<Long, OutboxEntry> heldOutbox = new LinkedHashMap<>();
     /** Outbox entries as their rows hold them, where known: saves that change less rewrite less. */
     private final Map<Long, OutboxEntry> stored = new HashMap<>();
+    /** Records whose entities this transaction wrote or removed. */
+    private final Set<RecordKey> entityWrites = new HashSet<>();
 
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
         this.records = records;
@@ -138,6 +141,11 @@ public final class ReplicaWork implements ReplicaTransaction {
                 && Objects.equals(before.data(), after.data());
     }
 
+    /** The records whose entities this transaction wrote or removed (remote applies, clearing synced records). */
+    public Set<RecordKey> entityWrites() {
+        return entityWrites;
+    }
+
     /** Writes what is held back; the store calls this before it commits. */
     public void finish() {
         Jdbc.on(session, c -> {
@@ -175,7 +183,9 @@ public final class ReplicaWork implements ReplicaTransaction {
     @Override
     public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
         SyncedEntity entity = records.model().require(collection);
-        buffer.storeWrite(new RecordKey(collection, id));
+        RecordKey key = new RecordKey(collection, id);
+        buffer.storeWrite(key);
+        entityWrites.add(key);
         Map<String, Object> before = records.read(session, entity, id).orElse(null);
         if (data == null) {
             records.remove(session, entity, id);
@@ -257,6 +267,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 long stale = -Math.abs(meta == null ? 0 : meta.version());
                 RecordKey key = new RecordKey(collection, id);
                 buffer.storeWrite(key);
+                entityWrites.add(key);
                 if (data != null) {
                     records.remove(session, entity, id);
                     buffer.remoteEvents.add(new ChangeEvent(collection, id, Operation.DELETE, data, null, data.keySet(),
