@@ -19,86 +19,63 @@ public final class Values {
     }
 
     /**
-     * An immutable canonical copy of a record's fields; {@code null} stays {@code null}. A map this method made is
-     * returned as it is (it is already immutable and canonical), so passing records along costs no copies.
+     * An immutable canonical copy of a record's fields; {@code null} stays {@code null}. A map this method or
+     * {@link #ofJson} made is returned as it is (it is already immutable and canonical), so passing records along
+     * costs no copies.
      */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> copy(Map<String, ?> data) {
         if (data == null) {
             return null;
         }
-        if (data instanceof Frozen || data instanceof Stored) {
-            return (Map<String, Object>) data;
+        if (data instanceof Frozen frozen) {
+            return frozen;
         }
         Map<String, Object> out = new LinkedHashMap<>(Math.max(4, (int) (data.size() / 0.75f) + 1));
         data.forEach((k, v) -> out.put(k, canonical(v)));
         return new Frozen(out);
     }
 
-    /** A canonical record made by {@link #copy}: immutable because nothing else holds its backing map. */
-    private static final class Frozen extends java.util.AbstractMap<String, Object> {
-        private final Map<String, Object> fields;
-        private final java.util.Set<Entry<String, Object>> entries;
-
-        Frozen(Map<String, Object> fields) {
-            this.fields = fields;
-            this.entries = Collections.unmodifiableMap(fields).entrySet();
-        }
-
-        @Override
-        public java.util.Set<Entry<String, Object>> entrySet() {
-            return entries;
-        }
-
-        @Override
-        public Object get(Object key) {
-            return fields.get(key);
-        }
-
-        @Override
-        public boolean containsKey(Object key) {
-            return fields.containsKey(key);
-        }
-
-        @Override
-        public int size() {
-            return fields.size();
-        }
-
-        @Override
-        public java.util.Set<String> keySet() {
-            return Collections.unmodifiableSet(fields.keySet());
-        }
-    }
-
     /**
      * Record data kept as the JSON object text it was stored as, parsed by {@code parser} the first time a field is
      * asked for. A writer of JSON takes the text as it is ({@link #jsonText}), so data that a store reads and a
      * transport sends on (a hub serving a pull, a replica pushing its outbox) is never parsed at all. The parser
-     * must return the canonical data of the text, as {@link #copy} makes it, and fail on text that is not one JSON
-     * object; it runs at most once per map that is read (or, under a race, once per reading thread).
+     * returns the text's data as JSON-shaped values (they are then copied as {@link #copy} copies) and fails on text
+     * that is not one JSON object; it runs at most once per map that is read (or, under a race, once per reading
+     * thread).
      *
      * @param json   the record as compact JSON object text, as the codec that will write it out writes records
      * @param parser turns the text into record data; called lazily
      */
     @Incubating
     public static Map<String, Object> ofJson(String json, Function<String, Map<String, Object>> parser) {
-        return new Stored(Objects.requireNonNull(json, "json"), Objects.requireNonNull(parser, "parser"));
+        return new Frozen(Objects.requireNonNull(json, "json"), Objects.requireNonNull(parser, "parser"));
     }
 
     /** The text of a map made by {@link #ofJson}, or null for any other map. */
     @Incubating
     public static String jsonText(Map<String, ?> data) {
-        return data instanceof Stored stored ? stored.json : null;
+        return data instanceof Frozen frozen ? frozen.json : null;
     }
 
-    /** Record data as stored JSON text, parsed on first use. Immutable; safe to share between threads. */
-    private static final class Stored extends java.util.AbstractMap<String, Object> {
+    /**
+     * A canonical record: made by {@link #copy} over a backing map nothing else holds, or by {@link #ofJson} over
+     * stored text, parsed into such a copy the first time a field is asked for. Immutable; safe to share.
+     */
+    private static final class Frozen extends java.util.AbstractMap<String, Object> {
+        /** The stored text, or null for a copy. */
         private final String json;
         private final Function<String, Map<String, Object>> parser;
+        /** The fields, unmodifiable; null until the stored text is parsed. */
         private volatile Map<String, Object> fields;
 
-        Stored(String json, Function<String, Map<String, Object>> parser) {
+        Frozen(Map<String, Object> fields) {
+            this.json = null;
+            this.parser = null;
+            this.fields = Collections.unmodifiableMap(fields);
+        }
+
+        Frozen(String json, Function<String, Map<String, Object>> parser) {
             this.json = json;
             this.parser = parser;
         }
@@ -140,7 +117,7 @@ public final class Values {
         @Override
         public boolean equals(Object o) {
             // the same text is the same record; different texts may still hold equal data (key order, spacing)
-            return o instanceof Stored other && json.equals(other.json) || super.equals(o);
+            return o instanceof Frozen other && json != null && json.equals(other.json) || super.equals(o);
         }
 
         @Override

@@ -90,7 +90,6 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
             ReplicaWork tx = new ReplicaWork(records, capture, session);
             T result = work.apply(tx);
             tx.finish();
-            capture.refuseRacingCaptures(session, tx.entityWrites());
             return result;
         });
     }

@@ -264,19 +264,17 @@ public final class ReplicaCapture implements ChangeSink {
      * the next sync folds the capture first. A capture that commits after the flush waited for the entity rows the
      * store wrote, so it lands on top of them and is folded as usual.
      */
-    public void refuseRacingCaptures(SessionImplementor session, Set<RecordKey> written) {
+    void refuseRacingCaptures(SessionImplementor session, Set<RecordKey> written) {
         if (written.isEmpty()) {
             return;
         }
         session.flush();
         ReplicaTables t = tables();
         Jdbc.on(session, c -> {
-            if (!t.journalPending(c)) {
-                return null; // the usual case: nothing was captured meanwhile
-            }
+            // usually empty: nothing was captured since the transaction folded the journal
             for (ReplicaTables.JournalRow row : t.journal(c, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
                 for (Map<String, Object> change : row.changes()) {
-                    RecordKey key = new RecordKey((String) change.get("c"), (String) change.get("i"));
+                    RecordKey key = ReplicaTables.JournalRow.key(change);
                     if (written.contains(key)) {
                         throw new SyncException("A local write to " + key.collection() + "/" + key.id()
                                 + " committed while this sync was writing the same record; the sync's work is rolled "
@@ -315,11 +313,12 @@ public final class ReplicaCapture implements ChangeSink {
         for (ReplicaTables.JournalRow row : rows) {
             long sequence = row.firstSequence();
             for (Map<String, Object> e : row.changes()) {
-                String collection = (String) e.get("c");
-                String id = (String) e.get("i");
+                RecordKey key = ReplicaTables.JournalRow.key(e);
+                String collection = key.collection();
+                String id = key.id();
                 List<String> fields = (List<String>) e.get("f");
                 Operation op = Operation.fromWire((String) e.get("o"));
-                changes.add(new Journaled(sequence++, new RecordKey(collection, id), new LocalWrite(collection, id, op,
+                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op,
                         null, (Map<String, Object>) e.get("d"), fields == null ? null : new LinkedHashSet<>(fields)),
                         (String) e.get("h")));
                 idsByCollection.computeIfAbsent(collection, k -> new LinkedHashSet<>()).add(id);

@@ -84,6 +84,10 @@ public final class ReplicaTables {
 
     /** One journal row: the first sequence of its changes, and the changes in capture order. */
     record JournalRow(long firstSequence, List<Map<String, Object>> changes) {
+        /** The record one of the changes is to. */
+        static RecordKey key(Map<String, Object> change) {
+            return new RecordKey((String) change.get("c"), (String) change.get("i"));
+        }
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.Set;
  */
 public final class ReplicaWork implements ReplicaTransaction {
     private final EntityRecords records;
+    private final ReplicaCapture capture;
     private final ReplicaTables tables;
     private final SessionImplementor session;
     private final ChangeBuffer buffer;
@@ -48,6 +49,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
         this.records = records;
+        this.capture = capture;
         this.tables = capture.tables();
         this.session = session;
         this.buffer = records.runtime().buffer(session);
@@ -141,17 +143,16 @@ public final class ReplicaWork implements ReplicaTransaction {
                 && Objects.equals(before.data(), after.data());
     }
 
-    /** The records whose entities this transaction wrote or removed (remote applies, clearing synced records). */
-    public Set<RecordKey> entityWrites() {
-        return entityWrites;
-    }
-
-    /** Writes what is held back; the store calls this before it commits. */
+    /**
+     * Writes what is held back, and refuses to commit over a local write that raced this transaction's entity writes
+     * ({@link ReplicaCapture#refuseRacingCaptures}); the store calls this before it commits.
+     */
     public void finish() {
         Jdbc.on(session, c -> {
             writeHeld(c);
             return null;
         });
+        capture.refuseRacingCaptures(session, entityWrites);
     }
 
     @Override

@@ -9,13 +9,15 @@ import java.util.Arrays;
  * thread-safe: filled while the cycle pushes, read while it pulls.
  */
 final class OwnVersions {
-    private long[] versions = new long[64];
+    private static final long[] NONE = new long[0];
+
+    private long[] versions = NONE;
     private int size;
     private boolean sorted = true;
 
     void add(long version) {
         if (size == versions.length) {
-            versions = Arrays.copyOf(versions, size * 2);
+            versions = Arrays.copyOf(versions, Math.max(64, size * 2));
         }
         if (size > 0 && version < versions[size - 1]) {
             sorted = false;
@@ -36,7 +38,7 @@ final class OwnVersions {
     }
 
     void clear() {
-        versions = new long[64];
+        versions = NONE;
         size = 0;
         sorted = true;
     }

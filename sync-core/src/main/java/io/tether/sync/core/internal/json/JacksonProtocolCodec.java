@@ -146,7 +146,7 @@ public final class JacksonProtocolCodec implements ProtocolCodec, StoreContext.J
     }
 
     private static final Function<String, Map<String, Object>> STORED =
-            text -> Values.copy(StoredData.read(FACTORY, text));
+            text -> StoredData.read(FACTORY, text);
 
     // ---- plumbing -------------------------------------------------------------------------------------------
 
