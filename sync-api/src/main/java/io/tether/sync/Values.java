@@ -63,28 +63,34 @@ public final class Values {
      * stored text, parsed into such a copy the first time a field is asked for. Immutable; safe to share.
      */
     private static final class Frozen extends java.util.AbstractMap<String, Object> {
+        /** The fields of a copy, unmodifiable; null for stored text. */
+        private final Map<String, Object> copied;
         /** The stored text, or null for a copy. */
         private final String json;
         private final Function<String, Map<String, Object>> parser;
-        /** The fields, unmodifiable; null until the stored text is parsed. */
-        private volatile Map<String, Object> fields;
+        /** The fields of stored text once parsed. */
+        private volatile Map<String, Object> parsed;
 
         Frozen(Map<String, Object> fields) {
+            this.copied = Collections.unmodifiableMap(fields);
             this.json = null;
             this.parser = null;
-            this.fields = Collections.unmodifiableMap(fields);
         }
 
         Frozen(String json, Function<String, Map<String, Object>> parser) {
+            this.copied = null;
             this.json = json;
             this.parser = parser;
         }
 
         private Map<String, Object> fields() {
-            Map<String, Object> f = fields;
+            if (copied != null) {
+                return copied;
+            }
+            Map<String, Object> f = parsed;
             if (f == null) {
                 f = copy(parser.apply(json));
-                fields = f;
+                parsed = f;
             }
             return f;
         }
