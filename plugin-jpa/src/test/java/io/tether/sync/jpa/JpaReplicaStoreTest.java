@@ -345,6 +345,21 @@ class JpaReplicaStoreTest {
         assertEquals(List.of("t1", "t2", "t3"), outbox().stream().map(OutboxEntry::id).toList());
     }
 
+    @Test
+    void aJournalRowWithTheRecordAsAnObjectStillFolds() {
+        // rows written before the journal kept each record as its JSON text hold it as a nested object
+        Jpa.tx(emf, em -> em.createNativeQuery("insert into tether_capture_journal (first_sequence, changes) values "
+                + "(1000, '{\"changes\":[{\"c\":\"tasks\",\"i\":\"t9\",\"o\":\"upsert\",\"d\":{\"id\":\"t9\","
+                + "\"title\":\"Old row\",\"done\":true,\"owner_id\":\"alice\"},\"f\":null,"
+                + "\"h\":\"0000000000001-0000-x\"}]}')").executeUpdate());
+
+        OutboxEntry entry = outbox().get(0);
+        assertEquals(1000, entry.sequence());
+        assertEquals("t9", entry.id());
+        assertEquals(Map.of("id", "t9", "title", "Old row", "done", true, "owner_id", "alice"), entry.data());
+        assertEquals(0, rows("tether_capture_journal"));
+    }
+
     /** Counts a table's rows with plain JDBC, so that nothing folds the journal on the way. */
     private long rows(String table) {
         return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())

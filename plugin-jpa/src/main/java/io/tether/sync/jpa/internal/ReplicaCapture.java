@@ -196,7 +196,8 @@ public final class ReplicaCapture implements ChangeSink {
             entry.put("c", change.key().collection());
             entry.put("i", change.key().id());
             entry.put("o", change.op().wireName());
-            entry.put("d", delete ? null : change.after());
+            // the record as its own JSON text: the fold hands it to the outbox as it is, without parsing it
+            entry.put("d", delete ? null : ctx.json().write(change.after()));
             entry.put("f", delete || change.changed() == null ? null : List.copyOf(change.changed()));
             entry.put("h", ctx.clock().now());
             journal.add(entry);
@@ -308,6 +309,7 @@ public final class ReplicaCapture implements ChangeSink {
 
     @SuppressWarnings("unchecked")
     private void fold(Connection c, ReplicaTables t, List<ReplicaTables.JournalRow> rows) throws SQLException {
+        StoreContext.JsonText json = context().json();
         List<Journaled> changes = new ArrayList<>();
         Map<String, Set<String>> idsByCollection = new LinkedHashMap<>();
         for (ReplicaTables.JournalRow row : rows) {
@@ -318,9 +320,10 @@ public final class ReplicaCapture implements ChangeSink {
                 String id = key.id();
                 List<String> fields = (List<String>) e.get("f");
                 Operation op = Operation.fromWire((String) e.get("o"));
-                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op,
-                        null, (Map<String, Object>) e.get("d"), fields == null ? null : new LinkedHashSet<>(fields)),
-                        (String) e.get("h")));
+                Object d = e.get("d"); // text; an object in rows written before the data was kept as text
+                Map<String, Object> data = d instanceof String text ? json.read(text) : (Map<String, Object>) d;
+                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op, null, data,
+                        fields == null ? null : new LinkedHashSet<>(fields)), (String) e.get("h")));
                 idsByCollection.computeIfAbsent(collection, k -> new LinkedHashSet<>()).add(id);
             }
         }
