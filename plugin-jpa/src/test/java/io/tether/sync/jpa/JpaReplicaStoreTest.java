@@ -346,8 +346,8 @@ class JpaReplicaStoreTest {
     }
 
     @Test
-    void aJournalRowWithTheRecordAsAnObjectStillFolds() {
-        // rows written before the journal kept each record as its JSON text hold it as a nested object
+    void aJournalRowInTheEarlierOneObjectFormStillFolds() {
+        // rows written before each change took two lines (header, record) hold one JSON object of all changes
         Jpa.tx(emf, em -> em.createNativeQuery("insert into tether_capture_journal (first_sequence, changes) values "
                 + "(1000, '{\"changes\":[{\"c\":\"tasks\",\"i\":\"t9\",\"o\":\"upsert\",\"d\":{\"id\":\"t9\","
                 + "\"title\":\"Old row\",\"done\":true,\"owner_id\":\"alice\"},\"f\":null,"

@@ -187,20 +187,18 @@ public final class ReplicaCapture implements ChangeSink {
     @Override
     public void write(ChangeBuffer buffer, List<CapturedChange> changes) {
         StoreContext ctx = context();
-        List<Map<String, Object>> journal = new ArrayList<>(changes.size());
+        List<ReplicaTables.JournalChange> journal = new ArrayList<>(changes.size());
         List<ChangeEvent> events = new ArrayList<>(changes.size());
         for (CapturedChange change : changes) {
             runHooks(ctx, buffer, change);
             boolean delete = change.op() == Operation.DELETE;
-            Map<String, Object> entry = new LinkedHashMap<>(8);
-            entry.put("c", change.key().collection());
-            entry.put("i", change.key().id());
-            entry.put("o", change.op().wireName());
-            // the record as its own JSON text: the fold hands it to the outbox as it is, without parsing it
-            entry.put("d", delete ? null : ctx.json().write(change.after()));
-            entry.put("f", delete || change.changed() == null ? null : List.copyOf(change.changed()));
-            entry.put("h", ctx.clock().now());
-            journal.add(entry);
+            Map<String, Object> header = new LinkedHashMap<>(8);
+            header.put("c", change.key().collection());
+            header.put("i", change.key().id());
+            header.put("o", change.op().wireName());
+            header.put("f", delete || change.changed() == null ? null : List.copyOf(change.changed()));
+            header.put("h", ctx.clock().now());
+            journal.add(new ReplicaTables.JournalChange(header, delete ? null : change.after()));
             events.add(new ChangeEvent(change.key().collection(), change.key().id(), change.op(), change.before(),
                     change.after(), change.changedOrAll(), 0));
         }
@@ -309,7 +307,6 @@ public final class ReplicaCapture implements ChangeSink {
 
     @SuppressWarnings("unchecked")
     private void fold(Connection c, ReplicaTables t, List<ReplicaTables.JournalRow> rows) throws SQLException {
-        StoreContext.JsonText json = context().json();
         List<Journaled> changes = new ArrayList<>();
         Map<String, Set<String>> idsByCollection = new LinkedHashMap<>();
         for (ReplicaTables.JournalRow row : rows) {
@@ -320,10 +317,9 @@ public final class ReplicaCapture implements ChangeSink {
                 String id = key.id();
                 List<String> fields = (List<String>) e.get("f");
                 Operation op = Operation.fromWire((String) e.get("o"));
-                Object d = e.get("d"); // text; an object in rows written before the data was kept as text
-                Map<String, Object> data = d instanceof String text ? json.read(text) : (Map<String, Object>) d;
-                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op, null, data,
-                        fields == null ? null : new LinkedHashSet<>(fields)), (String) e.get("h")));
+                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op,
+                        null, (Map<String, Object>) e.get("d"), fields == null ? null : new LinkedHashSet<>(fields)),
+                        (String) e.get("h")));
                 idsByCollection.computeIfAbsent(collection, k -> new LinkedHashSet<>()).add(id);
             }
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,36 +92,67 @@ public final class ReplicaTables {
     }
 
     /**
-     * Appends captured changes to the journal, the i-th with sequence {@code first + i}, in rows of at most
-     * {@link TetherRows#DATA_LENGTH} characters.
+     * A change to append to the journal: its header (collection "c", id "i", operation "o", changed fields "f", HLC
+     * "h") and the record's state after it, null for a delete.
      */
-    void appendJournal(Connection c, long first, List<Map<String, Object>> changes) throws SQLException {
+    record JournalChange(Map<String, Object> header, Map<String, Object> data) {
+    }
+
+    /**
+     * Appends captured changes to the journal, the i-th with sequence {@code first + i}, in rows of at most
+     * {@link TetherRows#DATA_LENGTH} characters. A change is two lines: its header as JSON, then the record's JSON
+     * text (empty for a delete), kept apart so that the fold hands the record to the outbox as it is; compact JSON
+     * holds no line break.
+     */
+    void appendJournal(Connection c, long first, List<JournalChange> changes) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into tether_capture_journal (first_sequence, changes) "
                 + "values (?, ?)")) {
-            StringBuilder text = new StringBuilder(JOURNAL_OPEN);
+            StringBuilder text = new StringBuilder();
             long rowFirst = first;
             for (int i = 0; i < changes.size(); i++) {
-                String change = json.write(changes.get(i));
-                // the row so far, a comma, this change and the closing "]}" must fit the column
-                if (text.length() > JOURNAL_OPEN.length()
-                        && text.length() + change.length() + 3 > TetherRows.DATA_LENGTH) {
+                JournalChange change = changes.get(i);
+                String header = json.write(change.header());
+                String data = change.data() == null ? "" : json.write(change.data());
+                if (data.indexOf('\n') >= 0) {
+                    data = json.write(new LinkedHashMap<>(change.data())); // stored text from elsewhere, made compact
+                }
+                int length = header.length() + 1 + data.length();
+                // the row so far, a line break and this change must fit the column
+                if (!text.isEmpty() && text.length() + 1 + length > TetherRows.DATA_LENGTH) {
                     addJournalRow(ps, rowFirst, text);
-                    text.setLength(JOURNAL_OPEN.length());
+                    text.setLength(0);
                     rowFirst = first + i;
                 }
-                text.append(text.length() > JOURNAL_OPEN.length() ? "," : "").append(change);
+                text.append(text.isEmpty() ? "" : "\n").append(header).append('\n').append(data);
             }
             addJournalRow(ps, rowFirst, text);
             ps.executeBatch();
         }
     }
 
-    private static final String JOURNAL_OPEN = "{\"changes\":[";
+    /** How rows written before the record data had a line of its own begin: one JSON object of all changes. */
+    private static final String JOURNAL_OBJECT = "{\"changes\":[";
 
     private static void addJournalRow(PreparedStatement ps, long first, StringBuilder text) throws SQLException {
         ps.setLong(1, first);
-        ps.setString(2, text + "]}");
+        ps.setString(2, text.toString());
         ps.addBatch();
+    }
+
+    /** A journal row's changes as maps: the header's fields, and the record ("d", read lazily) or null. */
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> journalChanges(String text) {
+        if (text.startsWith(JOURNAL_OBJECT)) {
+            return (List<Map<String, Object>>) json.read(text).get("changes");
+        }
+        String[] lines = text.split("\n", -1);
+        List<Map<String, Object>> changes = new ArrayList<>(lines.length / 2);
+        for (int i = 0; i + 1 < lines.length; i += 2) {
+            Map<String, Object> change = new LinkedHashMap<>(json.read(lines[i]));
+            change.put("d", lines[i + 1].isEmpty() ? null : json.read(lines[i + 1]));
+            changes.add(change);
+        }
+        return changes;
     }
 
     /** Whether the outbox has no entries. */
@@ -147,7 +179,6 @@ public final class ReplicaTables {
      * least one row), so that a fold's memory and transaction stay bounded however large the captured
      * transactions were.
      */
-    @SuppressWarnings("unchecked")
     List<JournalRow> journal(Connection c, int maxRows, int maxChanges) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select first_sequence, changes from tether_capture_journal "
                 + "order by first_sequence")) {
@@ -157,8 +188,7 @@ public final class ReplicaTables {
                 List<JournalRow> out = new ArrayList<>();
                 int changes = 0;
                 while (changes < maxChanges && rs.next()) {
-                    JournalRow row = new JournalRow(rs.getLong(1),
-                            (List<Map<String, Object>>) json.read(rs.getString(2)).get("changes"));
+                    JournalRow row = new JournalRow(rs.getLong(1), journalChanges(rs.getString(2)));
                     out.add(row);
                     changes += row.changes().size();
                 }
