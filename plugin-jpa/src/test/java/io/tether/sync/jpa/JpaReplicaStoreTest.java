@@ -152,6 +152,37 @@ class JpaReplicaStoreTest {
     }
 
     @Test
+    void aTransactionMixingDeletesWithOtherWritesFoldsEachOfThem() {
+        Jpa.tx(emf, em -> {
+            em.persist(new Task("t1", "One", "alice"));
+            em.persist(new Task("t2", "Two", "alice"));
+        });
+        List<OutboxEntry> created = outbox();
+        store.inTransaction(tx -> {
+            created.forEach(e -> tx.saveOutbox(e.withState(OutboxState.SENT, null))); // as if pushed
+            return null;
+        });
+        Jpa.tx(emf, em -> {
+            em.remove(em.find(Task.class, "t1"));
+            em.find(Task.class, "t2").title = "Two, renamed";
+            em.persist(new Task("t3", "Three", "alice"));
+        });
+
+        List<OutboxEntry> pending = store.outbox(EnumSet.of(OutboxState.PENDING), 100);
+        assertEquals(Set.of("t1", "t2", "t3"), Set.copyOf(pending.stream().map(OutboxEntry::id).toList()));
+        for (OutboxEntry e : pending) {
+            switch (e.id()) {
+                case "t1" -> {
+                    assertEquals(Operation.DELETE, e.op());
+                    assertNull(e.data());
+                }
+                case "t2" -> assertEquals("Two, renamed", e.data().get("title"));
+                default -> assertEquals("Three", e.data().get("title"));
+            }
+        }
+    }
+
+    @Test
     void writeToRecordWithSentEntryQueuesSecondEntryBehindIt() {
         Jpa.tx(emf, em -> em.persist(new Task("t1", "First", "alice")));
         OutboxEntry first = outbox().get(0);
