@@ -192,13 +192,8 @@ public final class ReplicaCapture implements ChangeSink {
         for (CapturedChange change : changes) {
             runHooks(ctx, buffer, change);
             boolean delete = change.op() == Operation.DELETE;
-            Map<String, Object> header = new LinkedHashMap<>(8);
-            header.put("c", change.key().collection());
-            header.put("i", change.key().id());
-            header.put("o", change.op().wireName());
-            header.put("f", delete || change.changed() == null ? null : List.copyOf(change.changed()));
-            header.put("h", ctx.clock().now());
-            journal.add(new ReplicaTables.JournalChange(header, delete ? null : change.after()));
+            journal.add(new ReplicaTables.JournalChange(change.key(), change.op(), delete ? null : change.after(),
+                    delete || change.changed() == null ? null : List.copyOf(change.changed()), ctx.clock().now()));
             events.add(new ChangeEvent(change.key().collection(), change.key().id(), change.op(), change.before(),
                     change.after(), change.changedOrAll(), 0));
         }
@@ -272,8 +267,8 @@ public final class ReplicaCapture implements ChangeSink {
         Jdbc.on(session, c -> {
             // usually empty: nothing was captured since the transaction folded the journal
             for (ReplicaTables.JournalRow row : t.journal(c, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
-                for (Map<String, Object> change : row.changes()) {
-                    RecordKey key = ReplicaTables.JournalRow.key(change);
+                for (ReplicaTables.JournalChange change : row.changes()) {
+                    RecordKey key = change.key();
                     if (written.contains(key)) {
                         throw new SyncException("A local write to " + key.collection() + "/" + key.id()
                                 + " committed while this sync was writing the same record; the sync's work is rolled "
@@ -305,22 +300,16 @@ public final class ReplicaCapture implements ChangeSink {
     private record Journaled(long sequence, RecordKey key, LocalWrite write, String hlc) {
     }
 
-    @SuppressWarnings("unchecked")
     private void fold(Connection c, ReplicaTables t, List<ReplicaTables.JournalRow> rows) throws SQLException {
         List<Journaled> changes = new ArrayList<>();
         Map<String, Set<String>> idsByCollection = new LinkedHashMap<>();
         for (ReplicaTables.JournalRow row : rows) {
             long sequence = row.firstSequence();
-            for (Map<String, Object> e : row.changes()) {
-                RecordKey key = ReplicaTables.JournalRow.key(e);
-                String collection = key.collection();
-                String id = key.id();
-                List<String> fields = (List<String>) e.get("f");
-                Operation op = Operation.fromWire((String) e.get("o"));
-                changes.add(new Journaled(sequence++, key, new LocalWrite(collection, id, op,
-                        null, (Map<String, Object>) e.get("d"), fields == null ? null : new LinkedHashSet<>(fields)),
-                        (String) e.get("h")));
-                idsByCollection.computeIfAbsent(collection, k -> new LinkedHashSet<>()).add(id);
+            for (ReplicaTables.JournalChange e : row.changes()) {
+                RecordKey key = e.key();
+                changes.add(new Journaled(sequence++, key, new LocalWrite(key.collection(), key.id(), e.op(), null,
+                        e.data(), e.fields() == null ? null : new LinkedHashSet<>(e.fields())), e.hlc()));
+                idsByCollection.computeIfAbsent(key.collection(), k -> new LinkedHashSet<>()).add(key.id());
             }
         }
         Map<RecordKey, ReplicaTables.Meta> meta = new HashMap<>();

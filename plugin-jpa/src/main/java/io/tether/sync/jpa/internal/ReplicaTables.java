@@ -84,18 +84,14 @@ public final class ReplicaTables {
     // ---- capture journal
 
     /** One journal row: the first sequence of its changes, and the changes in capture order. */
-    record JournalRow(long firstSequence, List<Map<String, Object>> changes) {
-        /** The record one of the changes is to. */
-        static RecordKey key(Map<String, Object> change) {
-            return new RecordKey((String) change.get("c"), (String) change.get("i"));
-        }
+    record JournalRow(long firstSequence, List<JournalChange> changes) {
     }
 
     /**
-     * A change to append to the journal: its header (collection "c", id "i", operation "o", changed fields "f", HLC
-     * "h") and the record's state after it, null for a delete.
+     * One captured change: the record, the operation, the record's state after it (null for a delete), the fields
+     * it changed (null: all) and its HLC.
      */
-    record JournalChange(Map<String, Object> header, Map<String, Object> data) {
+    record JournalChange(RecordKey key, Operation op, Map<String, Object> data, List<String> fields, String hlc) {
     }
 
     /**
@@ -111,7 +107,13 @@ public final class ReplicaTables {
             long rowFirst = first;
             for (int i = 0; i < changes.size(); i++) {
                 JournalChange change = changes.get(i);
-                String header = json.write(change.header());
+                Map<String, Object> headerFields = new LinkedHashMap<>(8);
+                headerFields.put("c", change.key().collection());
+                headerFields.put("i", change.key().id());
+                headerFields.put("o", change.op().wireName());
+                headerFields.put("f", change.fields());
+                headerFields.put("h", change.hlc());
+                String header = json.write(headerFields);
                 String data = change.data() == null ? "" : json.write(change.data());
                 if (data.indexOf('\n') >= 0) {
                     data = json.write(new LinkedHashMap<>(change.data())); // stored text from elsewhere, made compact
@@ -139,20 +141,28 @@ public final class ReplicaTables {
         ps.addBatch();
     }
 
-    /** A journal row's changes as maps: the header's fields, and the record ("d", read lazily) or null. */
+    /** A journal row's changes; each record is read lazily, from its own text. */
     @SuppressWarnings("unchecked")
-    private List<Map<String, Object>> journalChanges(String text) {
+    private List<JournalChange> journalChanges(String text) {
+        List<JournalChange> changes = new ArrayList<>();
         if (text.startsWith(JOURNAL_OBJECT)) {
-            return (List<Map<String, Object>>) json.read(text).get("changes");
+            for (Map<String, Object> change : (List<Map<String, Object>>) json.read(text).get("changes")) {
+                changes.add(journalChange(change, (Map<String, Object>) change.get("d")));
+            }
+            return changes;
         }
         String[] lines = text.split("\n", -1);
-        List<Map<String, Object>> changes = new ArrayList<>(lines.length / 2);
         for (int i = 0; i + 1 < lines.length; i += 2) {
-            Map<String, Object> change = new LinkedHashMap<>(json.read(lines[i]));
-            change.put("d", lines[i + 1].isEmpty() ? null : json.read(lines[i + 1]));
-            changes.add(change);
+            changes.add(journalChange(json.read(lines[i]), lines[i + 1].isEmpty() ? null : json.read(lines[i + 1])));
         }
         return changes;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JournalChange journalChange(Map<String, Object> header, Map<String, Object> data) {
+        return new JournalChange(new RecordKey((String) header.get("c"), (String) header.get("i")),
+                Operation.fromWire((String) header.get("o")), data, (List<String>) header.get("f"),
+                (String) header.get("h"));
     }
 
     /** Whether the outbox has no entries. */
