@@ -27,7 +27,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -Xmx256m -cp ... io.tether.bench.rest.RestScaleBenchmark [records=1000000] [pageSize=5000] [pushBatch=1000]
+ *      [phases=initial,push]
  * </pre>
+ * The initial sync always runs (the other phases need a caught-up replica); {@code resync} then runs an initial sync
+ * again over the records the replica holds, as after {@code cursor-expired}, and {@code push} pushes N new records.
  */
 public final class RestScaleBenchmark {
     private RestScaleBenchmark() {
@@ -41,6 +44,7 @@ public final class RestScaleBenchmark {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int pageSize = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         int pushBatch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        String phases = args.length > 3 ? args[3] : "initial,push";
         Path dir = Files.createTempDirectory("tether-scale");
         Path ready = dir.resolve("hub.ready");
         Process hub = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -59,14 +63,15 @@ public final class RestScaleBenchmark {
                     records, (System.nanoTime() - seedStart) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
             String url = hubInfo.get(0);
             String token = hubInfo.get(1);
-            replica(url, token, dir.resolve("replica").toString(), records, pageSize, pushBatch);
+            replica(url, token, dir.resolve("replica").toString(), records, pageSize, pushBatch, phases);
         } finally {
             hub.destroy();
             hub.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    private static void replica(String url, String token, String file, int records, int pageSize, int pushBatch) {
+    private static void replica(String url, String token, String file, int records, int pageSize, int pushBatch,
+                                String phases) {
         EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file);
         try (JpaReplicaStore store = new JpaReplicaStore(db);
              ReplicaEngine replica = Tether.replica().store(store)
@@ -81,6 +86,25 @@ public final class RestScaleBenchmark {
             RestSyncBenchmark.check(initial.pulled() == records, "pulled " + initial.pulled());
             System.out.printf("initial sync: %,d records in %.1f s = %,.0f records/s (peak heap %d MiB)%n",
                     records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+            if (phases.contains("resync")) {
+                // what a replica does after cursor-expired: an initial sync over the records it holds
+                store.inTransaction(tx -> {
+                    tx.setCursor(null);
+                    return null;
+                });
+                RestSyncBenchmark.resetPeak();
+                start = System.nanoTime();
+                SyncReport resync = replica.syncNow();
+                seconds = (System.nanoTime() - start) / 1e9;
+                long held = store.count("items");
+                RestSyncBenchmark.check(resync.pulled() == records && held == records,
+                        "pulled " + resync.pulled() + ", holding " + held);
+                System.out.printf("resync over %,d held records: %.1f s = %,.0f records/s (peak heap %d MiB)%n",
+                        records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+            }
+            if (!phases.contains("push")) {
+                return;
+            }
 
             RestJpaBenchmark.persist(db, "p", records);
             RestSyncBenchmark.resetPeak();

@@ -240,23 +240,54 @@ class JpaReplicaStoreTest {
     }
 
     @Test
-    void clearSyncedLeavesStaleTombstonesKeepsUnsyncedRecordsAndClearsTheCursor() {
+    void aResyncRemovesWhatNoPageRefreshedAcrossChunksAndEntitiesTetherNeverVersioned() {
+        int synced = 12_345; // more than one chunk of the walk over entity ids
         store.inTransaction(tx -> {
-            tx.applyRemote("tasks", "synced", Map.of("id", "synced", "title", "S", "owner_id", "alice"), 3);
-            tx.setCursor("c-3");
+            for (int i = 0; i < synced; i++) {
+                String id = String.format("s%05d", i);
+                tx.applyRemote("tasks", id, Map.of("id", id, "title", "S", "owner_id", "alice"), i + 1);
+            }
+            tx.setCursor("c-" + synced);
             return null;
         });
         Jpa.tx(emf, em -> em.persist(new Task("local", "L", "alice")));
+        // a row Tether never versioned and that has no outbox entry (written before the store was attached)
+        Jpa.tx(emf, em -> em.createNativeQuery("insert into Task (id, title, owner_id, done, revision) values "
+                + "('preexisting', 'P', 'alice', false, 0)").executeUpdate());
+        context.batches.clear();
+
         store.inTransaction(tx -> {
-            tx.clearSynced();
+            tx.beginResync();
             return null;
         });
-        assertTrue(store.get("tasks", "synced").isEmpty());
-        var tomb = store.inTransaction(tx -> tx.read("tasks", "synced")).orElseThrow();
-        assertTrue(tomb.deleted() && tomb.version() == -3 && tomb.stale());
+        assertEquals(-1, store.inTransaction(tx -> tx.read("tasks", "s00000")).orElseThrow().version(),
+                "marked stale, data kept");
+        assertEquals("S", store.get("tasks", "s00000").orElseThrow().data().get("title"));
+        assertTrue(context.batches.isEmpty(), "marking records stale changes nothing a listener sees");
+        store.inTransaction(tx -> { // the resync's pages refresh every other record
+            for (int i = 0; i < synced; i += 2) {
+                String id = String.format("s%05d", i);
+                tx.applyRemote("tasks", id, Map.of("id", id, "title", "S", "owner_id", "alice"), i + 1);
+            }
+            return null;
+        });
+        int gone = synced / 2 + 1; // the odd ones, and the row never versioned
+        int removed = 0;
+        int calls = 0;
+        for (int n; (n = store.inTransaction(tx -> tx.finishResync(1000))) > 0; calls++) {
+            removed += n;
+        }
+        assertEquals(gone, removed);
+        assertEquals(gone / 1000 + 1, calls, "at most 1000 a transaction");
+        assertEquals(synced - synced / 2 + 1, store.count("tasks"), "the refreshed records and the local one stay");
+        var tomb = store.inTransaction(tx -> tx.read("tasks", "s00001")).orElseThrow();
+        assertTrue(tomb.deleted() && tomb.version() == -2, "a stale tombstone: " + tomb);
+        assertTrue(store.get("tasks", "preexisting").isEmpty());
         assertTrue(store.get("tasks", "local").isPresent(), "a record with an outbox entry is kept");
-        assertTrue(store.cursor().isEmpty());
-        assertEquals(1, store.outboxCount(ALL), "clearing synced records captures nothing");
+        assertEquals(gone, context.batches.stream().mapToLong(b -> b.changes().stream()
+                .filter(e -> e.op() == Operation.DELETE).count()).sum(), "each removal is told to listeners");
+        assertEquals(1, store.outboxCount(ALL), "a resync captures nothing");
+        assertEquals(0, (int) store.inTransaction(tx -> tx.finishResync(1000)), "the resync is over");
     }
 
     @Test

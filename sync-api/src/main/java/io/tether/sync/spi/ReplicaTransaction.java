@@ -54,10 +54,22 @@ public interface ReplicaTransaction {
     void setCursor(String cursor);
 
     /**
-     * Starts an initial sync (after {@code cursor-expired}, or a first sync): every record without an outbox entry
-     * becomes a stale tombstone — data removed, version {@code -|v|} (see {@link LocalRecord}) — so the pages that
-     * follow restore exactly the records the hub still has, even at the same version; the cursor is cleared.
-     * Records with outbox entries are left as they are.
+     * Starts an initial sync (a first sync, or after {@code cursor-expired}): every record without an outbox entry is
+     * marked stale, version {@code -|v|} with its data kept (see {@link LocalRecord}), so that the pages that follow
+     * refresh exactly the records the hub still has, even at the same version, while the application goes on
+     * reading them. The cursor is cleared, and the store remembers, durably, that a resync is under way until
+     * {@link #finishResync} ends it. Records with outbox entries are left as they are. Stores do this without holding
+     * every record in memory.
      */
-    void clearSynced();
+    void beginResync();
+
+    /**
+     * Ends a resync whose pages have all been applied: a record still stale and live with no outbox entry is one
+     * the hub no longer has, and up to {@code max} of them are removed, each left as a stale tombstone (no data,
+     * version {@code -|v|}). When fewer than {@code max} were left, the resync is over. Returns how many were
+     * removed: 0, changing nothing, when no resync is under way.
+     *
+     * @param max how many records this transaction may remove (positive)
+     */
+    int finishResync(int max);
 }

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -46,6 +47,8 @@ public final class MemoryReplicaStore implements ReplicaStore {
     private final TreeMap<Long, OutboxEntry> outbox = new TreeMap<>();
     private final Map<RecordKey, TreeMap<Long, OutboxEntry>> outboxByRecord = new HashMap<>();
     private String cursor;
+    /** Whether a resync began and has not been finished (see {@link ReplicaTransaction#beginResync}). */
+    private boolean resyncing;
     private long sequence;
     private volatile StoreContext context;
 
@@ -85,6 +88,8 @@ public final class MemoryReplicaStore implements ReplicaStore {
         private final Set<Long> outboxRemoved = new java.util.HashSet<>();
         private String newCursor;
         private boolean cursorSet;
+        /** This transaction's change to the resync flag, or null. */
+        private Boolean newResyncing;
         private final Origin origin;
         private long nextSequence = sequence;
         private boolean closed;
@@ -190,30 +195,49 @@ public final class MemoryReplicaStore implements ReplicaStore {
         }
 
         @Override
-        public void clearSynced() {
+        public void beginResync() {
             checkOpen();
-            Set<RecordKey> withChanges = new java.util.HashSet<>();
-            outboxByRecord.keySet().forEach(k -> {
-                if (!outboxForKey(k).isEmpty()) {
-                    withChanges.add(k);
-                }
-            });
-            writesByRecord.forEach((k, entries) -> {
-                if (!entries.isEmpty()) {
-                    withChanges.add(k);
-                }
-            });
-            Set<RecordKey> keys = new java.util.HashSet<>(records.keySet());
-            keys.addAll(written.keySet());
-            for (RecordKey key : keys) {
+            for (RecordKey key : keys()) {
                 LocalRecord r = read(key.collection(), key.id()).orElse(null);
-                if (r == null || withChanges.contains(key) || (r.deleted() && r.stale())) {
+                if (r != null && r.version() > 0 && outboxForKey(key).isEmpty()) {
+                    put(key, new LocalRecord(key.collection(), key.id(), r.data(), -r.version()), Set.of());
+                }
+            }
+            setCursor(null);
+            newResyncing = true;
+        }
+
+        @Override
+        public int finishResync(int max) {
+            checkOpen();
+            if (max < 1) {
+                throw new IllegalArgumentException("max must be positive, was " + max);
+            }
+            if (!(newResyncing != null ? newResyncing : resyncing)) {
+                return 0;
+            }
+            int removed = 0;
+            for (RecordKey key : keys()) {
+                LocalRecord r = read(key.collection(), key.id()).orElse(null);
+                if (r == null || r.deleted() || r.version() > 0 || !outboxForKey(key).isEmpty()) {
                     continue;
+                }
+                if (removed == max) {
+                    return removed; // more are left: the resync goes on
                 }
                 put(key, new LocalRecord(key.collection(), key.id(), null, -r.baseVersion()),
                         RecordDiff.changedFields(r.data(), null));
+                removed++;
             }
-            setCursor(null);
+            newResyncing = false;
+            return removed;
+        }
+
+        /** Every record this transaction sees, in a stable order. */
+        private Set<RecordKey> keys() {
+            Set<RecordKey> keys = new TreeSet<>(records.keySet());
+            keys.addAll(written.keySet());
+            return keys;
         }
 
         long allocateSequence() {
@@ -244,6 +268,9 @@ public final class MemoryReplicaStore implements ReplicaStore {
                     .computeIfAbsent(new RecordKey(e.collection(), e.id()), k -> new TreeMap<>()).put(e.sequence(), e));
             if (cursorSet) {
                 cursor = newCursor;
+            }
+            if (newResyncing != null) {
+                resyncing = newResyncing;
             }
             sequence = nextSequence;
         }

@@ -320,6 +320,61 @@ class ReplicaEngineTest {
     }
 
     @Test
+    void aResyncKeepsRecordsReadableUntilItEndsAndOneCutShortIsFinishedByTheNextSync() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            for (int i = 0; i < 10; i++) {
+                a.put("t" + i, task("t" + i, "v" + i));
+            }
+            a.engine().syncNow();
+            InProcessTransport hub = new InProcessTransport(f.hub.service(), Principal.of("alice"));
+            AtomicInteger pullsLeft = new AtomicInteger(Integer.MAX_VALUE);
+            SyncTransport cut = new SyncTransport() {
+                @Override
+                public PushResponse push(PushRequest request) {
+                    return hub.push(request);
+                }
+
+                @Override
+                public PullResponse pull(PullRequest request) {
+                    if (pullsLeft.decrementAndGet() < 0) {
+                        throw new TransportException("connection lost", false);
+                    }
+                    return hub.pull(request);
+                }
+
+                @Override
+                public Schema schema() {
+                    return hub.schema();
+                }
+            };
+            MemoryReplicaStore store = MemoryStore.replica();
+            try (ReplicaEngine b = Tether.replica().store(store).transport(cut).schema(SyncFixture.SCHEMA)
+                    .pullPageSize(2).pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start()) {
+                b.syncNow();
+                List<String> removed = new CopyOnWriteArrayList<>();
+                b.onChange(batch -> batch.changes().stream().filter(e -> e.op() == io.tether.sync.Operation.DELETE)
+                        .forEach(e -> removed.add(e.id())));
+                a.store().delete("tasks", "t3");
+                a.store().delete("tasks", "t8");
+                a.engine().syncNow();
+                f.hubStore.compact(java.time.Instant.now().plusSeconds(1));
+
+                pullsLeft.set(3); // cursor-expired, two pages of the resync, then the connection drops
+                assertThrows(TransportException.class, b::syncNow);
+                assertTrue(store.cursor().isPresent(), "the resync got part of the way");
+                assertEquals(10, store.count("tasks"), "records stay readable while the resync runs, t3 and t8 too");
+                assertEquals(List.of(), removed);
+
+                pullsLeft.set(Integer.MAX_VALUE);
+                b.syncNow(); // goes on from the cursor, and ends the resync at the last page
+                assertEquals(List.of("t3", "t8"), removed, "only the records the hub no longer has are removed");
+                assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(store));
+            }
+        }
+    }
+
+    @Test
     void unknownPluginsAndPropertiesFailWithAUsefulMessage() {
         ConfigurationException missing = assertThrows(ConfigurationException.class, () -> Tether.replica()
                 .store(MemoryStore.replica()).plugin("rest").build());

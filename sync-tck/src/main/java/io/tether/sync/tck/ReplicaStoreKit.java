@@ -452,30 +452,56 @@ public abstract class ReplicaStoreKit {
         }
 
         @Test
-        @DisplayName("[replica-store-9] clearSynced turns records without outbox entries into stale tombstones, clears the cursor, keeps the rest")
-        void clearSyncedKeepsUnsynced() {
-            applyRemote("tasks", "synced", TckSchema.task("synced", "alice", "a"), 3);
-            applyRemote("tasks", "edited", TckSchema.task("edited", "alice", "b"), 4);
-            store.put("tasks", "edited", TckSchema.task("edited", "alice", "b2"));
+        @DisplayName("[replica-store-9] beginResync marks synced records stale with their data kept; finishResync removes those not refreshed, at most max a call, then ends the resync")
+        void resyncMarksThenRemovesWhatWasNotRefreshed() {
+            applyRemote("tasks", "gone1", TckSchema.task("gone1", "alice", "a"), 3);
+            applyRemote("tasks", "gone2", TckSchema.task("gone2", "alice", "b"), 2);
+            applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4);
+            applyRemote("tasks", "edited", TckSchema.task("edited", "alice", "e"), 5);
+            store.put("tasks", "edited", TckSchema.task("edited", "alice", "e2"));
             store.put("tasks", "created", TckSchema.task("created", "alice", "c"));
             store.inTransaction(tx -> {
-                tx.setCursor("c-4");
+                tx.setCursor("c-5");
                 return null;
             });
+            assertEquals(0, finishResync(10), "no resync under way: nothing is removed");
             store.inTransaction(tx -> {
-                tx.clearSynced();
+                tx.beginResync();
                 return null;
             });
-            assertTrue(store.get("tasks", "synced").isEmpty(), "a record without outbox entries must be forgotten");
-            LocalRecord stale = read("tasks", "synced").orElseThrow(
-                    () -> new AssertionError("clearSynced must keep a stale tombstone of a synced record"));
-            assertTrue(stale.deleted() && stale.version() == -3 && stale.stale(),
-                    "a synced record becomes a stale tombstone at version -3: " + stale);
-            assertEquals("b2", store.get("tasks", "edited").orElseThrow().data().get("title"),
-                    "a record with an unsynced edit must be kept");
-            assertTrue(store.get("tasks", "created").isPresent(), "a record created here must be kept");
-            assertEquals(2, store.outboxCount(EVERY_STATE), "the outbox is kept");
-            assertTrue(store.cursor().isEmpty(), "clearSynced clears the cursor");
+            LocalRecord marked = read("tasks", "gone1").orElseThrow();
+            assertTrue(marked.version() == -3 && !marked.deleted(), "a synced record is marked stale at -3, its data "
+                    + "kept: " + marked);
+            assertEquals("a", store.get("tasks", "gone1").orElseThrow().data().get("title"),
+                    "the application goes on reading a record marked stale");
+            assertEquals(5, read("tasks", "edited").orElseThrow().version(), "a record with an outbox entry is left "
+                    + "as it is");
+            assertTrue(store.cursor().isEmpty(), "beginResync clears the cursor");
+
+            applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4); // a page refreshes it
+            assertEquals(1, finishResync(1), "at most max records a call");
+            assertEquals(1, finishResync(1), "the resync goes on until none is left");
+            assertEquals(0, finishResync(1), "the resync is over");
+            for (String id : List.of("gone1", "gone2")) {
+                LocalRecord tomb = read("tasks", id).orElseThrow(
+                        () -> new AssertionError(id + " must be kept as a stale tombstone"));
+                assertTrue(tomb.deleted() && tomb.stale(), "not refreshed, so removed: " + tomb);
+                assertTrue(store.get("tasks", id).isEmpty(), id + " is gone for the application");
+            }
+            assertEquals(-2, read("tasks", "gone2").orElseThrow().version(), "a tombstone keeps its version");
+            assertEquals(4, read("tasks", "kept").orElseThrow().version(), "a refreshed record stays");
+            assertEquals("e2", store.get("tasks", "edited").orElseThrow().data().get("title"),
+                    "a record with an unsynced edit stays");
+            assertTrue(store.get("tasks", "created").isPresent(), "a record created here stays");
+            assertEquals(2, store.outboxCount(EVERY_STATE), "the outbox is kept, and nothing was captured");
+
+            applyRemote("tasks", "acked", TckSchema.task("acked", "alice", "d"), -7); // stale after a duplicate answer
+            assertEquals(0, finishResync(10), "after the resync nothing is removed");
+            assertTrue(store.get("tasks", "acked").isPresent());
+        }
+
+        private int finishResync(int max) {
+            return store.inTransaction(tx -> tx.finishResync(max));
         }
     }
 

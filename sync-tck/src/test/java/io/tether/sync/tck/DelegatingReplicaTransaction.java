@@ -68,7 +68,12 @@ class DelegatingReplicaTransaction implements ReplicaTransaction {
     }
 
     @Override
-    public void clearSynced() {
-        tx.clearSynced();
+    public void beginResync() {
+        tx.beginResync();
+    }
+
+    @Override
+    public int finishResync(int max) {
+        return tx.finishResync(max);
     }
 }

@@ -186,6 +186,18 @@ public final class EntityRecords {
         return out;
     }
 
+    /** Up to {@code limit} ids of the entity's rows after {@code after} (null: from the first), in id order. */
+    public List<?> idsAfter(SessionImplementor session, SyncedEntity entity, Object after, int limit) {
+        String id = "e." + entity.persister().getIdentifierPropertyName();
+        var query = session.createSelectionQuery("select " + id + " from " + entity.persister().getEntityName()
+                + " e" + (after == null ? "" : " where " + id + " > :after") + " order by " + id, Object.class)
+                .setMaxResults(limit);
+        if (after != null) {
+            query.setParameter("after", after);
+        }
+        return query.getResultList();
+    }
+
     public long count(SessionImplementor session, SyncedEntity entity) {
         return session.createSelectionQuery("select count(*) from " + entity.persister().getEntityName(), Long.class)
                 .getSingleResult();

@@ -64,6 +64,17 @@ public final class ReplicaTables {
         Jdbc.update(c, "update tether_replica_state set cursor_value = ? where id = 1", ps -> ps.setString(1, cursor));
     }
 
+    boolean resyncPending(Connection c) throws SQLException {
+        List<Boolean> flags = Jdbc.query(c, "select resync_pending from tether_replica_state where id = 1", ps -> { },
+                rs -> rs.getBoolean(1));
+        return !flags.isEmpty() && flags.get(0);
+    }
+
+    void setResyncPending(Connection c, boolean pending) throws SQLException {
+        Jdbc.update(c, "update tether_replica_state set resync_pending = ? where id = 1",
+                ps -> ps.setBoolean(1, pending));
+    }
+
     /** Locks the state row until the transaction ends (journal folds take turns on it). */
     void lockState(Connection c) throws SQLException {
         Jdbc.query(c, "select id from tether_replica_state where id = 1 for update", ps -> { }, rs -> null);
@@ -272,6 +283,15 @@ public final class ReplicaTables {
                 ps.executeBatch();
             }
         }
+    }
+
+    /**
+     * Marks every record that has a positive version and no outbox entry stale ({@code -v}), in one statement.
+     */
+    void markStale(Connection c) throws SQLException {
+        Jdbc.update(c, "update tether_replica_record r set version = -version where version > 0 and not exists "
+                + "(select 1 from tether_outbox o where o.record_id = r.record_id "
+                + "and o.collection_name = r.collection_name)", ps -> { });
     }
 
     void setDeleted(Connection c, String collection, String id, boolean deleted) throws SQLException {

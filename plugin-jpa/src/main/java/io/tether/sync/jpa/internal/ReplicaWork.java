@@ -246,42 +246,61 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     @Override
-    public void clearSynced() {
-        metas.clear();
-        outboxes.clear();
-        cachedSequences.clear();
-        buffer.forgetAbsent();
+    public void beginResync() {
+        Jdbc.on(session, c -> {
+            writeHeld(c);
+            tables.markStale(c);
+            tables.setCursor(c, null);
+            tables.setResyncPending(c, true);
+            return null;
+        });
+        metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
+    }
+
+    /**
+     * Walks every synced entity's ids in id order, a bounded chunk at a time, and removes those with neither a
+     * version the resync refreshed nor an outbox entry: entities are read only to be removed.
+     */
+    @Override
+    public int finishResync(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        if (!Jdbc.on(session, tables::resyncPending)) {
+            return 0;
+        }
+        int removed = 0;
         for (SyncedEntity entity : records.model().entities()) {
             String collection = entity.collection();
-            Set<String> keep = read(c -> tables.idsWithOutbox(c, collection));
-            Map<String, Map<String, Object>> live = records.readAll(session, entity);
-            Map<String, ReplicaTables.Meta> metas = read(c -> tables.allMeta(c, collection));
-            Set<String> ids = new java.util.LinkedHashSet<>(live.keySet());
-            ids.addAll(metas.keySet());
-            for (String id : ids) {
-                ReplicaTables.Meta meta = metas.get(id);
-                Map<String, Object> data = live.get(id);
-                if (keep.contains(id) || (data == null && meta != null && meta.version() < 0)) {
-                    continue; // unsynced local changes, or already a stale tombstone
+            List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK);
+            while (!chunk.isEmpty()) {
+                List<String> ids = chunk.stream().map(entity::recordId).toList();
+                Map<String, ReplicaTables.Meta> found = read(c -> tables.meta(c, collection, ids));
+                Set<String> unsynced = read(c -> tables.outboxEmpty(c) ? Map.<String, List<OutboxEntry>>of()
+                        : tables.outboxFor(c, collection, ids)).keySet();
+                for (String id : ids) {
+                    ReplicaTables.Meta meta = found.get(id);
+                    if ((meta != null && meta.version() > 0) || unsynced.contains(id)) {
+                        continue; // refreshed by the resync, or waiting to be pushed
+                    }
+                    if (removed == max) {
+                        return removed; // more are left: the resync goes on
+                    }
+                    applyRemote(collection, id, null, meta == null ? 0 : -Math.abs(meta.version()));
+                    removed++;
                 }
-                // a stale tombstone at -|v|: the initial sync that follows restores exactly what the hub has
-                long stale = -Math.abs(meta == null ? 0 : meta.version());
-                RecordKey key = new RecordKey(collection, id);
-                buffer.storeWrite(key);
-                entityWrites.add(key);
-                if (data != null) {
-                    records.remove(session, entity, id);
-                    buffer.remoteEvents.add(new ChangeEvent(collection, id, Operation.DELETE, data, null, data.keySet(),
-                            stale));
-                }
-                putMeta(collection, id, stale, true);
+                chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK);
             }
         }
         Jdbc.on(session, c -> {
-            tables.setCursor(c, null);
+            tables.setResyncPending(c, false);
             return null;
         });
+        return removed;
     }
+
+    /** How many ids {@link #finishResync} reads at a time. */
+    private static final int RESYNC_WALK = 5_000;
 
     /** Fields whose values differ between two states (every field of the one that exists when the other does not). */
     static Set<String> changedFields(Map<String, Object> before, Map<String, Object> after) {

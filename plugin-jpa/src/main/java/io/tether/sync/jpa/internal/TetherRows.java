@@ -67,13 +67,15 @@ final class TetherRows {
         @Column(name = "parked_version", nullable = false) long parkedVersion;
     }
 
-    /** Replica: client id and pull cursor (one row, id 1); locked while the capture journal is folded. */
+    /** Replica: client id, pull cursor and resync flag (one row, id 1); locked while the capture journal is folded. */
     @Entity(name = "TetherReplicaState")
     @Table(name = "tether_replica_state")
     public static class ReplicaState {
         @Id @Column(name = "id") int id;
         @Column(name = "client_id", nullable = false, length = 64) String clientId;
         @Column(name = "cursor_value", length = 4096) String cursor;
+        /** Whether an initial sync began and has not been finished; null (a row from before it existed) is false. */
+        @Column(name = "resync_pending") Boolean resyncPending;
     }
 
     /**

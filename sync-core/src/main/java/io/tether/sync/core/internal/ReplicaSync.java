@@ -405,8 +405,10 @@ public final class ReplicaSync {
 
     /**
      * Pulls until the hub has no more. Without a cursor (first sync, or after {@code cursor-expired}) this is an
-     * initial sync: the first page is applied together with forgetting every record that has no local change, so
-     * the replica ends up holding exactly the hub's current state plus its unsynced edits.
+     * initial sync: the first page is applied together with marking every record that has no local change stale,
+     * the pages refresh the records the hub has, and once they are all applied the records left stale are
+     * removed, so the replica ends up holding exactly the hub's current state plus its unsynced edits. A resync
+     * interrupted by a crash is finished by the next pull that reaches the end.
      */
     private void pullAll(SyncTransport transport, Tally tally) {
         String cursor = store.cursor().orElse(null);
@@ -440,8 +442,19 @@ public final class ReplicaSync {
             cursor = page.cursor();
             if (!page.hasMore()) {
                 tally.pulled += await(applying);
+                finishResync();
                 return;
             }
+        }
+    }
+
+    /**
+     * Ends a resync whose pages are all applied (a no-op otherwise): removes the records the hub no longer has, a
+     * page size at a time.
+     */
+    private void finishResync() {
+        while (store.inTransaction(tx -> tx.finishResync(pullPageSize)) == pullPageSize) {
+            // more may be left
         }
     }
 
@@ -530,7 +543,7 @@ public final class ReplicaSync {
                 : page.changes().stream().filter(d -> !own.contains(d.version())).toList();
         return store.inTransaction(tx -> {
             if (initial) {
-                tx.clearSynced();
+                tx.beginResync();
             }
             RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
                     .forEach(tx::prefetch);
