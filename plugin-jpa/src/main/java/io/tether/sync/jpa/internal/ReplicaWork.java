@@ -245,13 +245,16 @@ public final class ReplicaWork implements ReplicaTransaction {
         });
     }
 
+    /** A replica that holds no synced entity has nothing to remove at the end: its first sync walks no ids. */
     @Override
     public void beginResync() {
+        boolean holdsAny = records.model().entities().stream()
+                .anyMatch(entity -> !records.idsAfter(session, entity, null, 1).isEmpty());
         Jdbc.on(session, c -> {
             writeHeld(c);
             tables.markStale(c);
             tables.setCursor(c, null);
-            tables.setResyncPending(c, true);
+            tables.setResyncPending(c, holdsAny);
             return null;
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
