@@ -240,7 +240,7 @@ public abstract class ConvergenceKit {
 
         /**
          * A record only this node ever writes: create, update or delete it. Like an application, the writer edits
-         * only records it can see (an interrupted initial sync may hide some for a while).
+         * only records it can see.
          */
         private void soloWrite(Node node) {
             List<String> mine = soloOwner.entrySet().stream().filter(e -> e.getValue() == node)

@@ -294,6 +294,31 @@ public final class ReplicaTables {
                 + "and o.collection_name = r.collection_name)", ps -> { });
     }
 
+    /** A record's version row: live, stale or never versioned ({@code version <= 0}). */
+    record StaleRecord(String collection, String id, long version) {
+    }
+
+    /**
+     * Up to {@code max} records of a collection whose version rows say live and stale or never versioned, and that
+     * have no outbox entry. One collection a query: H2 2.3.232 answers some rows twice when the collection is an IN
+     * list over the key's leading column.
+     */
+    List<StaleRecord> staleLive(Connection c, String collection, int max) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select record_id, version from tether_replica_record r "
+                + "where collection_name = ? and version <= 0 and deleted = false and not exists (select 1 from "
+                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name)")) {
+            ps.setString(1, collection);
+            ps.setMaxRows(max);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<StaleRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
+                }
+                return out;
+            }
+        }
+    }
+
     void setDeleted(Connection c, String collection, String id, boolean deleted) throws SQLException {
         Jdbc.update(c, "update tether_replica_record set deleted = ? where collection_name = ? and record_id = ?",
                 ps -> {

@@ -245,65 +245,74 @@ public final class ReplicaWork implements ReplicaTransaction {
         });
     }
 
-    /** A replica that holds no synced entity has nothing to remove at the end: its first sync walks no ids. */
+    /**
+     * Marks the versioned records stale with one statement, and gives each entity that has neither a version row nor
+     * an outbox entry (a row written before Tether was added) a version row at 0, walking the entity ids a chunk at a
+     * time: {@link #finishResync} then finds what to remove among the version rows alone.
+     */
     @Override
     public void beginResync() {
-        boolean holdsAny = records.model().entities().stream()
-                .anyMatch(entity -> !records.idsAfter(session, entity, null, 1).isEmpty());
         Jdbc.on(session, c -> {
             writeHeld(c);
             tables.markStale(c);
             tables.setCursor(c, null);
-            tables.setResyncPending(c, holdsAny);
+            tables.setResyncPending(c, true);
             return null;
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
+        for (SyncedEntity entity : records.model().entities()) {
+            String collection = entity.collection();
+            for (List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK); !chunk.isEmpty();
+                 chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK)) {
+                List<String> ids = chunk.stream().map(entity::recordId).toList();
+                Jdbc.on(session, c -> {
+                    Set<String> known = new HashSet<>(tables.meta(c, collection, ids).keySet());
+                    if (!tables.outboxEmpty(c)) {
+                        known.addAll(tables.outboxFor(c, collection, ids).keySet());
+                    }
+                    tables.putMeta(c, ids.stream().filter(id -> !known.contains(id))
+                            .map(id -> new ReplicaTables.MetaPut(collection, id, 0, false, false)).toList());
+                    return null;
+                });
+            }
+        }
     }
 
-    /**
-     * Walks every synced entity's ids in id order, a bounded chunk at a time, and removes those with neither a
-     * version the resync refreshed nor an outbox entry: entities are read only to be removed.
-     */
+    /** How many entity ids {@link #beginResync} reads at a time. */
+    private static final int RESYNC_WALK = 5_000;
+
     @Override
     public int finishResync(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be positive, was " + max);
         }
-        if (!Jdbc.on(session, tables::resyncPending)) {
+        List<ReplicaTables.StaleRecord> left = read(c -> {
+            if (!tables.resyncPending(c)) {
+                return null;
+            }
+            List<ReplicaTables.StaleRecord> found = new ArrayList<>();
+            for (SyncedEntity entity : records.model().entities()) {
+                found.addAll(tables.staleLive(c, entity.collection(), max - found.size()));
+                if (found.size() == max) {
+                    break;
+                }
+            }
+            return found;
+        });
+        if (left == null) {
             return 0;
         }
-        int removed = 0;
-        for (SyncedEntity entity : records.model().entities()) {
-            String collection = entity.collection();
-            List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK);
-            while (!chunk.isEmpty()) {
-                List<String> ids = chunk.stream().map(entity::recordId).toList();
-                Map<String, ReplicaTables.Meta> found = read(c -> tables.meta(c, collection, ids));
-                Set<String> unsynced = read(c -> tables.outboxEmpty(c) ? Map.<String, List<OutboxEntry>>of()
-                        : tables.outboxFor(c, collection, ids)).keySet();
-                for (String id : ids) {
-                    ReplicaTables.Meta meta = found.get(id);
-                    if ((meta != null && meta.version() > 0) || unsynced.contains(id)) {
-                        continue; // refreshed by the resync, or waiting to be pushed
-                    }
-                    if (removed == max) {
-                        return removed; // more are left: the resync goes on
-                    }
-                    applyRemote(collection, id, null, meta == null ? 0 : -Math.abs(meta.version()));
-                    removed++;
-                }
-                chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK);
-            }
+        for (ReplicaTables.StaleRecord r : left) {
+            applyRemote(r.collection(), r.id(), null, -Math.abs(r.version()));
         }
-        Jdbc.on(session, c -> {
-            tables.setResyncPending(c, false);
-            return null;
-        });
-        return removed;
+        if (left.size() < max) {
+            Jdbc.on(session, c -> {
+                tables.setResyncPending(c, false);
+                return null;
+            });
+        }
+        return left.size();
     }
-
-    /** How many ids {@link #finishResync} reads at a time. */
-    private static final int RESYNC_WALK = 5_000;
 
     /** Fields whose values differ between two states (every field of the one that exists when the other does not). */
     static Set<String> changedFields(Map<String, Object> before, Map<String, Object> after) {
