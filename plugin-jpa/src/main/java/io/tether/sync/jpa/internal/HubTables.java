@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
 final class HubTables {
@@ -68,9 +69,23 @@ final class HubTables {
     }
 
     Map<String, Meta> records(Connection c, String collection, Collection<String> ids) throws SQLException {
+        return records(c, collection, ids, "");
+    }
+
+    /**
+     * The metadata rows of these records, locked until the transaction ends, in id order: a push reads a record
+     * only once no other transaction can change it before this one commits, so two pushes of one record are judged
+     * one after the other, the second against the first's result.
+     */
+    Map<String, Meta> lockRecords(Connection c, String collection, Collection<String> ids) throws SQLException {
+        return records(c, collection, new TreeSet<>(ids), " for update");
+    }
+
+    private Map<String, Meta> records(Connection c, String collection, Collection<String> ids, String suffix)
+            throws SQLException {
         Map<String, Meta> out = new HashMap<>();
-        keys.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where ", "",
-                collection, ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
+        keys.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where ",
+                suffix, collection, ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
                         rs.getString(4), FieldStamp.decode(rs.getString(5)), rs.getBoolean(6))));
         return out;
     }

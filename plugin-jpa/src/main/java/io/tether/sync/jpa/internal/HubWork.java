@@ -60,7 +60,7 @@ public final class HubWork implements HubTransaction {
         if (fresh.isEmpty()) {
             return;
         }
-        Map<String, HubTables.Meta> found = Jdbc.on(session, c -> tables.records(c, collection, fresh));
+        Map<String, HubTables.Meta> found = Jdbc.on(session, c -> tables.lockRecords(c, collection, fresh));
         records.findAbsent(session, records.model().require(collection),
                 fresh.stream().filter(id -> !found.containsKey(id)).toList());
         for (String id : fresh) {
@@ -70,7 +70,7 @@ public final class HubWork implements HubTransaction {
 
     private HubTables.Meta meta(String collection, String id) {
         return metas.computeIfAbsent(new RecordKey(collection, id), key -> Optional.ofNullable(
-                Jdbc.on(session, c -> tables.records(c, collection, List.of(id))).get(id))).orElse(null);
+                Jdbc.on(session, c -> tables.lockRecords(c, collection, List.of(id))).get(id))).orElse(null);
     }
 
     @Override
