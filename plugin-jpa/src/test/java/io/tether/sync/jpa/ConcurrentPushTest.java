@@ -63,6 +63,71 @@ class ConcurrentPushTest {
         }
     }
 
+    @Test
+    void anApplicationWriteAndAPushAtOnceAreBothKeptOnH2() throws Exception {
+        applicationWriteAndPushBothKept(Databases.h2Memory());
+    }
+
+    @Test
+    void anApplicationWriteAndAPushAtOnceAreBothKeptOnPostgres() throws Exception {
+        String url = Databases.postgresSchema(ConcurrentPushTest.class);
+        try {
+            applicationWriteAndPushBothKept(url);
+        } finally {
+            Databases.dropPostgresSchema(url);
+        }
+    }
+
+    /**
+     * The server application changes one field while a device pushes another. The application's transaction may
+     * fail (the entity's optimistic lock, or the database breaking a deadlock) and is then retried, as an
+     * application does; the push always gets an answer, and both edits end up in the record and in the log.
+     */
+    private static void applicationWriteAndPushBothKept(String url) throws Exception {
+        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
+        JpaHubStore store = new JpaHubStore(emf);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
+            push(hub, "seed", 1, task("T0", 0), null, 0);
+            for (int round = 1; round <= ROUNDS; round++) {
+                HubRecord before = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+                Map<String, Object> titled = new HashMap<>(before.data());
+                titled.put("title", "A" + round);
+                CyclicBarrier start = new CyclicBarrier(2);
+                int r = round;
+                Future<PushResult> device = pool.submit(() -> {
+                    start.await();
+                    return push(hub, "device-a", r, titled, List.of("title"), before.version());
+                });
+                Future<Integer> server = pool.submit(() -> {
+                    start.await();
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            Jpa.tx(emf, em -> em.find(Task.class, "t1").priority = r);
+                            return attempt;
+                        } catch (RuntimeException e) {
+                            if (attempt == 10) {
+                                throw e;
+                            }
+                        }
+                    }
+                });
+                PushResult result = device.get(60, TimeUnit.SECONDS);
+                server.get(60, TimeUnit.SECONDS);
+                HubRecord after = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+                assertEquals("A" + round, after.data().get("title"), "round " + round + ": the push was lost ("
+                        + result + ")");
+                assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
+                        + ": the application's write was lost (" + result + ")");
+                assertEquals(before.version() + 2, after.version(), "round " + round + ": two writes, two versions");
+            }
+        } finally {
+            pool.shutdownNow();
+            store.close();
+            emf.close();
+        }
+    }
+
     private static void sentTwiceAppliedOnce(String url) throws Exception {
         EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
         JpaHubStore store = new JpaHubStore(emf);

@@ -2,6 +2,7 @@ package io.tether.sync.jpa.internal;
 
 import io.tether.sync.Operation;
 import jakarta.persistence.EntityNotFoundException;
+import jakarta.persistence.LockModeType;
 import org.hibernate.Session;
 import org.hibernate.SharedSessionContract;
 import org.hibernate.StatelessSession;
@@ -108,6 +109,37 @@ public final class EntityRecords {
             }
             return null;
         });
+    }
+
+    /**
+     * Loads the entities of these records with their rows locked until the transaction ends, in id order, and notes
+     * the records that have none. A hub's push takes these locks before those of Tether's own rows, in the order an
+     * application's write takes them (its entity row when it flushes, then the metadata in its capture), so the two
+     * never wait on each other in a cycle.
+     */
+    public void lock(SessionImplementor session, SyncedEntity entity, Collection<String> ids) {
+        Map<Object, String> byEntityId = new LinkedHashMap<>();
+        for (String id : ids) {
+            try {
+                byEntityId.put(entity.entityId(id), id);
+            } catch (RuntimeException e) {
+                // an id of the wrong form names no entity
+            }
+        }
+        if (byEntityId.isEmpty()) {
+            return;
+        }
+        String idName = "e." + entity.persister().getIdentifierPropertyName();
+        List<?> found = session.createSelectionQuery("from " + entity.persister().getEntityName() + " e where "
+                        + idName + " in (:ids) order by " + idName, entity.entityClass())
+                .setParameter("ids", byEntityId.keySet()).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+        Set<String> present = new java.util.HashSet<>();
+        for (Object instance : found) {
+            present.add(byEntityId.get(session.getIdentifier(instance)));
+        }
+        ChangeBuffer buffer = runtime.buffer(session);
+        byEntityId.values().stream().filter(id -> !present.contains(id))
+                .forEach(id -> buffer.absent(new RecordKey(entity.collection(), id), true));
     }
 
     /** Whether an entity has this id: on an in-process database a key lookup, elsewhere (or for other ids) a load. */

@@ -60,9 +60,8 @@ public final class HubWork implements HubTransaction {
         if (fresh.isEmpty()) {
             return;
         }
+        records.lock(session, records.model().require(collection), fresh);
         Map<String, HubTables.Meta> found = Jdbc.on(session, c -> tables.lockRecords(c, collection, fresh));
-        records.findAbsent(session, records.model().require(collection),
-                fresh.stream().filter(id -> !found.containsKey(id)).toList());
         for (String id : fresh) {
             metas.put(new RecordKey(collection, id), Optional.ofNullable(found.get(id)));
         }
