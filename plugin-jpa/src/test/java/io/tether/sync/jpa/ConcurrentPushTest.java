@@ -11,11 +11,14 @@ import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResult;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,185 +28,140 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Pushes of one record at the same moment, on H2 and on PostgreSQL (skipped when it is not reachable): two devices
- * editing different fields from the same version both keep their edit (field-merge), however the two transactions
- * interleave, and a change sent twice at once (a retry while the first is still in flight) is applied once.
+ * Writes of one record at the same moment on a Hibernate hub, on H2 and on PostgreSQL (skipped when it is not
+ * reachable), 40 rounds each: two devices editing different fields from the same version both keep their edit
+ * (field-merge), a change sent twice at once is applied once, and a push and the server application's own write
+ * both take effect, however the transactions interleave.
  */
 class ConcurrentPushTest {
     private static final Principal ALICE = Principal.of("alice");
     private static final int ROUNDS = 40;
 
-    @Test
-    void simultaneousEditsOfOneRecordAreBothKeptOnH2() throws Exception {
-        simultaneousEditsAreBothKept(Databases.h2Memory());
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void simultaneousEditsOfOneRecordAreBothKept(String database) throws Exception {
+        race(database, (hub, store, emf, round, before) -> {
+            Map<String, Object> titled = edit(before, "title", "A" + round);
+            Map<String, Object> prioritized = edit(before, "priority", round);
+            List<PushResult> results = atOnce(
+                    () -> push(hub, "device-a", round, titled, List.of("title"), before.version()),
+                    () -> push(hub, "device-b", round, prioritized, List.of("priority"), before.version()));
+            HubRecord after = read(store);
+            assertEquals("A" + round, after.data().get("title"), "round " + round + ": the title edit was lost "
+                    + results);
+            assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
+                    + ": the priority edit was lost " + results);
+            assertEquals(before.version() + 2, after.version(), "two writes, two versions");
+        });
     }
 
-    @Test
-    void simultaneousEditsOfOneRecordAreBothKeptOnPostgres() throws Exception {
-        String url = Databases.postgresSchema(ConcurrentPushTest.class);
-        try {
-            simultaneousEditsAreBothKept(url);
-        } finally {
-            Databases.dropPostgresSchema(url);
-        }
-    }
-
-    @Test
-    void aChangeSentTwiceAtOnceIsAppliedOnceOnH2() throws Exception {
-        sentTwiceAppliedOnce(Databases.h2Memory());
-    }
-
-    @Test
-    void aChangeSentTwiceAtOnceIsAppliedOnceOnPostgres() throws Exception {
-        String url = Databases.postgresSchema(ConcurrentPushTest.class);
-        try {
-            sentTwiceAppliedOnce(url);
-        } finally {
-            Databases.dropPostgresSchema(url);
-        }
-    }
-
-    @Test
-    void anApplicationWriteAndAPushAtOnceAreBothKeptOnH2() throws Exception {
-        applicationWriteAndPushBothKept(Databases.h2Memory());
-    }
-
-    @Test
-    void anApplicationWriteAndAPushAtOnceAreBothKeptOnPostgres() throws Exception {
-        String url = Databases.postgresSchema(ConcurrentPushTest.class);
-        try {
-            applicationWriteAndPushBothKept(url);
-        } finally {
-            Databases.dropPostgresSchema(url);
-        }
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aChangeSentTwiceAtOnceIsAppliedOnce(String database) throws Exception {
+        race(database, (hub, store, emf, round, before) -> {
+            long head = store.headVersion();
+            Map<String, Object> edited = edit(before, "title", "T" + round);
+            Callable<PushResult> send = () -> push(hub, "device-a", round, edited, List.of("title"),
+                    before.version());
+            List<PushResult> results = atOnce(send, send);
+            assertEquals(1, results.stream().filter(p -> p instanceof PushResult.Applied
+                    || p instanceof PushResult.Merged).count(), "round " + round + ": " + results);
+            assertEquals(1, results.stream().filter(PushResult.Duplicate.class::isInstance).count(),
+                    "round " + round + ": " + results);
+            assertEquals(head + 1, store.headVersion(), "round " + round + ": applied once");
+        });
     }
 
     /**
-     * The server application changes one field while a device pushes another. The application's transaction may
-     * fail (the entity's optimistic lock, or the database breaking a deadlock) and is then retried, as an
-     * application does; the push always gets an answer, and both edits end up in the record and in the log.
+     * The application's transaction may fail (the entity's optimistic lock) and is then retried, as an application
+     * does; the push always gets an answer.
      */
-    private static void applicationWriteAndPushBothKept(String url) throws Exception {
-        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
-        JpaHubStore store = new JpaHubStore(emf);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
-            push(hub, "seed", 1, task("T0", 0), null, 0);
-            for (int round = 1; round <= ROUNDS; round++) {
-                HubRecord before = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
-                Map<String, Object> titled = new HashMap<>(before.data());
-                titled.put("title", "A" + round);
-                CyclicBarrier start = new CyclicBarrier(2);
-                int r = round;
-                Future<PushResult> device = pool.submit(() -> {
-                    start.await();
-                    return push(hub, "device-a", r, titled, List.of("title"), before.version());
-                });
-                Future<Integer> server = pool.submit(() -> {
-                    start.await();
-                    for (int attempt = 1; ; attempt++) {
-                        try {
-                            Jpa.tx(emf, em -> em.find(Task.class, "t1").priority = r);
-                            return attempt;
-                        } catch (RuntimeException e) {
-                            if (attempt == 10) {
-                                throw e;
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anApplicationWriteAndAPushAtOnceAreBothKept(String database) throws Exception {
+        race(database, (hub, store, emf, round, before) -> {
+            Map<String, Object> titled = edit(before, "title", "A" + round);
+            List<Object> results = atOnce(
+                    () -> push(hub, "device-a", round, titled, List.of("title"), before.version()),
+                    () -> {
+                        for (int attempt = 1; ; attempt++) {
+                            try {
+                                Jpa.tx(emf, em -> em.find(Task.class, "t1").priority = round);
+                                return "written in " + attempt + " attempts";
+                            } catch (RuntimeException e) {
+                                if (attempt == 10) {
+                                    throw e;
+                                }
                             }
                         }
-                    }
-                });
-                PushResult result = device.get(60, TimeUnit.SECONDS);
-                server.get(60, TimeUnit.SECONDS);
-                HubRecord after = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
-                assertEquals("A" + round, after.data().get("title"), "round " + round + ": the push was lost ("
-                        + result + ")");
-                assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
-                        + ": the application's write was lost (" + result + ")");
-                assertEquals(before.version() + 2, after.version(), "round " + round + ": two writes, two versions");
+                    });
+            HubRecord after = read(store);
+            assertEquals("A" + round, after.data().get("title"), "round " + round + ": the push was lost " + results);
+            assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
+                    + ": the application's write was lost " + results);
+            assertEquals(before.version() + 2, after.version(), "two writes, two versions");
+        });
+    }
+
+    /** One round of a race, given the record as it was before the round. */
+    private interface Round {
+        void run(HubEngine hub, JpaHubStore store, EntityManagerFactory emf, int round, HubRecord before)
+                throws Exception;
+    }
+
+    /** A hub over a fresh database holding task t1, and {@value #ROUNDS} rounds of the race on it. */
+    private static void race(String database, Round round) throws Exception {
+        String url = database.equals("postgres") ? Databases.postgresSchema(ConcurrentPushTest.class)
+                : Databases.h2Memory();
+        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
+        JpaHubStore store = new JpaHubStore(emf);
+        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
+            Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "priority", 0,
+                    "owner_id", "alice"));
+            push(hub, "seed", 1, t1, null, 0);
+            for (int r = 1; r <= ROUNDS; r++) {
+                round.run(hub, store, emf, r, read(store));
             }
         } finally {
-            pool.shutdownNow();
             store.close();
             emf.close();
+            if (database.equals("postgres")) {
+                Databases.dropPostgresSchema(url);
+            }
         }
     }
 
-    private static void sentTwiceAppliedOnce(String url) throws Exception {
-        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
-        JpaHubStore store = new JpaHubStore(emf);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
-            push(hub, "seed", 1, task("T0", 0), null, 0);
-            for (int round = 1; round <= ROUNDS; round++) {
-                long head = store.headVersion();
-                long base = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow().version();
-                Map<String, Object> edited = task("T" + round, round);
-                CyclicBarrier start = new CyclicBarrier(2);
-                int r = round;
-                List<Future<PushResult>> sends = List.of(
-                        pool.submit(() -> {
-                            start.await();
-                            return push(hub, "device-a", r, edited, List.of("title", "priority"), base);
-                        }),
-                        pool.submit(() -> {
-                            start.await();
-                            return push(hub, "device-a", r, edited, List.of("title", "priority"), base);
-                        }));
-                List<PushResult> results = new java.util.ArrayList<>();
-                for (Future<PushResult> f : sends) {
-                    results.add(f.get(30, TimeUnit.SECONDS));
-                }
-                assertEquals(1, results.stream().filter(p -> p instanceof PushResult.Applied
-                        || p instanceof PushResult.Merged).count(), "round " + round + ": " + results);
-                assertEquals(1, results.stream().filter(PushResult.Duplicate.class::isInstance).count(),
-                        "round " + round + ": " + results);
-                assertEquals(head + 1, store.headVersion(), "round " + round + ": applied once");
+    /** Runs the calls on threads of their own, released together; returns their results in order. */
+    @SafeVarargs
+    private static <T> List<T> atOnce(Callable<? extends T>... calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.length);
+        try {
+            CyclicBarrier start = new CyclicBarrier(calls.length);
+            List<Future<? extends T>> running = new ArrayList<>();
+            for (Callable<? extends T> call : calls) {
+                running.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
             }
+            List<T> results = new ArrayList<>();
+            for (Future<? extends T> f : running) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            return results;
         } finally {
             pool.shutdownNow();
-            store.close();
-            emf.close();
         }
     }
 
-    private static void simultaneousEditsAreBothKept(String url) throws Exception {
-        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
-        JpaHubStore store = new JpaHubStore(emf);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
-            Map<String, Object> initial = task("T0", 0);
-            push(hub, "seed", 1, initial, null, 0);
-            for (int round = 1; round <= ROUNDS; round++) {
-                long base = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow().version();
-                HubRecord before = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
-                Map<String, Object> titled = new HashMap<>(before.data());
-                titled.put("title", "A" + round);
-                Map<String, Object> prioritized = new HashMap<>(before.data());
-                prioritized.put("priority", round);
-                CyclicBarrier start = new CyclicBarrier(2);
-                int r = round;
-                Future<PushResult> a = pool.submit(() -> {
-                    start.await();
-                    return push(hub, "device-a", r, titled, List.of("title"), base);
-                });
-                Future<PushResult> b = pool.submit(() -> {
-                    start.await();
-                    return push(hub, "device-b", r, prioritized, List.of("priority"), base);
-                });
-                PushResult ra = a.get(30, TimeUnit.SECONDS);
-                PushResult rb = b.get(30, TimeUnit.SECONDS);
-                HubRecord after = store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
-                assertEquals("A" + round, after.data().get("title"), "round " + round + ": the title edit was lost ("
-                        + ra + ", " + rb + ")");
-                assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
-                        + ": the priority edit was lost (" + ra + ", " + rb + ")");
-                assertEquals(base + 2, after.version(), "two writes, two versions");
-            }
-        } finally {
-            pool.shutdownNow();
-            store.close();
-            emf.close();
-        }
+    private static HubRecord read(JpaHubStore store) {
+        return store.inTransaction(tx -> tx.read("tasks", "t1")).orElseThrow();
+    }
+
+    private static Map<String, Object> edit(HubRecord record, String field, Object value) {
+        Map<String, Object> data = new HashMap<>(record.data());
+        data.put(field, value);
+        return data;
     }
 
     private static PushResult push(HubEngine hub, String client, long seq, Map<String, Object> data,
@@ -212,15 +170,5 @@ class ConcurrentPushTest {
                 Change.changeId(client, seq), "tasks", "t1", Operation.UPSERT, data, fields, base, null)))).results();
         assertEquals(1, results.size());
         return results.get(0);
-    }
-
-    private static Map<String, Object> task(String title, int priority) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("id", "t1");
-        m.put("title", title);
-        m.put("done", false);
-        m.put("priority", priority);
-        m.put("owner_id", "alice");
-        return m;
     }
 }
