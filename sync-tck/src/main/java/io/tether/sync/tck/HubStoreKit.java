@@ -33,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -219,6 +220,57 @@ public abstract class HubStoreKit {
                                 + " that cursor (versions must be assigned in commit order)");
             } finally {
                 release(pool);
+            }
+        }
+
+        @Test
+        @DisplayName("[hub-store-18] transactions that read and rewrite one record at once each see the others' writes (no lost update)")
+        void readModifyWriteOfOneRecordIsNeverLost() throws Exception {
+            writeTask("counter", "alice", "0");
+            int writers = 4;
+            int each = 10;
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            try {
+                CyclicBarrier start = new CyclicBarrier(writers);
+                List<Future<?>> running = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    running.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < each; i++) {
+                            incrementCounter();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : running) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                assertEquals(Integer.toString(writers * each), read("tasks", "counter").orElseThrow().data()
+                        .get("title"), "a transaction read the record before another's write to it committed, and "
+                        + "overwrote it: a hub store must make a transaction that reads a record it writes wait for "
+                        + "(or fail against) another transaction writing it");
+            } finally {
+                release(pool);
+            }
+        }
+
+        /** Reads the counter and writes it back one higher, as a push does; a failed attempt is retried. */
+        private void incrementCounter() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    store.inTransaction(tx -> {
+                        tx.prefetch("tasks", List.of("counter"));
+                        HubRecord counter = tx.read("tasks", "counter").orElseThrow();
+                        int n = Integer.parseInt((String) counter.data().get("title"));
+                        return tx.write(upsert("tasks", "counter", TckSchema.task("counter", "alice",
+                                Integer.toString(n + 1)), "alice"));
+                    });
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt == 20) {
+                        throw e; // a store may fail one of two racing transactions, not every attempt
+                    }
+                }
             }
         }
 

@@ -37,7 +37,8 @@ import java.util.function.Function;
 /**
  * Deliberately broken: transactions run concurrently and take their version from a counter when they write, not
  * when they commit, so a transaction holding a low version can commit after one holding a higher version. A pull
- * that read headVersion in between skips the late change. Everything else is done right.
+ * that read headVersion in between skips the late change. Nor does it isolate them: two that read and rewrite one
+ * record at once both commit, and one write is lost. Everything else is done right.
  */
 final class LooseHubStore implements HubStore {
     private final AtomicLong counter = new AtomicLong();
