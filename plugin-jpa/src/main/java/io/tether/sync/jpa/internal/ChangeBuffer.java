@@ -92,11 +92,6 @@ public final class ChangeBuffer {
         return absent.contains(key);
     }
 
-    /** Forgets which records were found absent. */
-    public void forgetAbsent() {
-        absent.clear();
-    }
-
     void beforeCompletion() {
         if (!captured.isEmpty()) {
             List<CapturedChange> changes = new ArrayList<>(captured.values());

@@ -328,27 +328,6 @@ public final class ReplicaTables {
                 });
     }
 
-    void deleteMeta(Connection c, String collection, String id) throws SQLException {
-        Jdbc.update(c, "delete from tether_replica_record where collection_name = ? and record_id = ?", ps -> {
-            ps.setString(1, collection);
-            ps.setString(2, id);
-        });
-    }
-
-    /** Record ids of a collection that have outbox entries. */
-    Set<String> idsWithOutbox(Connection c, String collection) throws SQLException {
-        return new LinkedHashSet<>(Jdbc.query(c, "select distinct record_id from tether_outbox where collection_name = ?",
-                ps -> ps.setString(1, collection), rs -> rs.getString(1)));
-    }
-
-    /** Every version row of a collection. */
-    Map<String, Meta> allMeta(Connection c, String collection) throws SQLException {
-        Map<String, Meta> out = new HashMap<>();
-        Jdbc.query(c, "select record_id, version, deleted from tether_replica_record where collection_name = ?",
-                ps -> ps.setString(1, collection), rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3))));
-        return out;
-    }
-
     // ---- outbox
 
     /** Outbox entries of the given records, each record's in sequence order. */
