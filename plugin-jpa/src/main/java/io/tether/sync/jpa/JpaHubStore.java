@@ -1,6 +1,7 @@
 package io.tether.sync.jpa;
 
 import io.tether.sync.Operation;
+import io.tether.sync.ProblemException;
 import io.tether.sync.SyncRecord;
 import io.tether.sync.jpa.internal.ChangeBuffer;
 import io.tether.sync.jpa.internal.EntityRecords;
@@ -15,6 +16,7 @@ import io.tether.sync.spi.HubStore;
 import io.tether.sync.spi.HubTransaction;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.PendingWrite;
+import io.tether.sync.spi.ProblemType;
 import io.tether.sync.spi.PullFilter;
 import io.tether.sync.spi.Role;
 import io.tether.sync.spi.Schema;
@@ -87,6 +89,10 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
                 return result;
             });
         } catch (RuntimeException e) {
+            if (Refusals.contended(e)) {
+                throw new ProblemException(ProblemType.RATE_LIMITED, "another transaction is writing records this "
+                        + "request writes, and the database gave up waiting for it; nothing was applied, retry shortly");
+            }
             throw Refusals.translate(e);
         }
     }

@@ -3,14 +3,17 @@ package io.tether.sync.jpa;
 import io.tether.sync.ConflictPolicy;
 import io.tether.sync.HubEngine;
 import io.tether.sync.Operation;
+import io.tether.sync.ProblemException;
 import io.tether.sync.Tether;
 import io.tether.sync.spi.Change;
 import io.tether.sync.spi.HubRecord;
 import io.tether.sync.spi.Principal;
+import io.tether.sync.spi.ProblemType;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResult;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Writes of one record at the same moment on a Hibernate hub, on H2 and on PostgreSQL (skipped when it is not
@@ -101,6 +108,46 @@ class ConcurrentPushTest {
                     + ": the application's write was lost " + results);
             assertEquals(before.version() + 2, after.version(), "two writes, two versions");
         });
+    }
+
+    @Test
+    void aPushThatWaitsTooLongForARecordIsAnsweredRateLimitedAndAppliesNothing() throws Exception {
+        EntityManagerFactory emf = Databases.open("jdbc:h2:mem:t" + java.util.UUID.randomUUID().toString()
+                .replace("-", "") + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=300", Action.CREATE_DROP);
+        JpaHubStore store = new JpaHubStore(emf);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "owner_id",
+                    "alice"));
+            push(hub, "seed", 1, t1, null, 0);
+            long head = store.headVersion();
+            Map<String, Object> edited = edit(read(store), "title", "T1");
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
+                tx.prefetch("tasks", List.of("t1")); // takes the record's locks, as a push does
+                held.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+            ProblemException busy = assertThrows(ProblemException.class,
+                    () -> push(hub, "device-a", 1, edited, List.of("title"), head));
+            assertEquals(ProblemType.RATE_LIMITED, busy.type(), busy.getMessage());
+            assertEquals(head, store.headVersion(), "nothing was applied");
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(PushResult.Applied.class, push(hub, "device-a", 1, edited, List.of("title"), head),
+                    "the retry is applied");
+        } finally {
+            pool.shutdownNow();
+            store.close();
+            emf.close();
+        }
     }
 
     /** One round of a race, given the record as it was before the round. */

@@ -33,6 +33,30 @@ public final class Refusals {
         return failure;
     }
 
+    /**
+     * Whether {@code failure} is the database giving up on a lock this transaction waited for (a lock timeout, a
+     * deadlock it broke, a serialization failure): nothing is wrong with the data, and the same work can succeed a
+     * moment later.
+     */
+    public static boolean contended(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.PessimisticLockException
+                    || t instanceof org.hibernate.exception.LockAcquisitionException
+                    || t instanceof jakarta.persistence.PessimisticLockException
+                    || t instanceof jakarta.persistence.LockTimeoutException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && CONTENDED_STATES.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Serialization failure, deadlock (PostgreSQL), lock timeout (H2), lock not available (PostgreSQL). */
+    private static final java.util.Set<String> CONTENDED_STATES = java.util.Set.of("40001", "40P01", "HYT00", "55P03");
+
     /** The database's own words, without the statement it quotes. */
     private static String firstLine(SQLException e) {
         String message = e == null || e.getMessage() == null ? "" : e.getMessage();

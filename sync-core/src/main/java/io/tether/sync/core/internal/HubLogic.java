@@ -127,6 +127,8 @@ public final class HubLogic implements HubService {
         List<PushResult> results;
         try {
             results = store.inTransaction(tx -> applyAll(tx, principal, request.clientId(), checked));
+        } catch (ProblemException answer) {
+            throw answer; // the store's answer to the client (rate-limited while its records are contended, say)
         } catch (RuntimeException storeFailure) {
             // one change the store cannot take must not hold back the others: one transaction each
             LOG.log(System.Logger.Level.DEBUG, "push retried change by change after a store failure", storeFailure);
