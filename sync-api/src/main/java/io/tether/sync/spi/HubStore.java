@@ -15,7 +15,13 @@ public interface HubStore extends RecordQuery, RecordWriter, AutoCloseable {
     /** Called once by the engine before use. Application writes made directly to the store use its hooks. */
     void open(StoreContext context);
 
-    /** Runs {@code work} in one transaction and commits it; any exception rolls everything back and propagates. */
+    /**
+     * Runs {@code work} in one transaction and commits it; any exception rolls everything back and propagates.
+     * Transactions that run at once and read and write one record must not lose each other's writes: the later
+     * one reads the record only once the earlier one has committed, or fails. A store may fail it with a
+     * {@link io.tether.sync.ProblemException}, which the hub passes to the client as it is (for example
+     * {@code rate-limited} when it gave up waiting for a lock).
+     */
     <T> T inTransaction(Function<HubTransaction, T> work);
 
     /** The highest committed version (0 for an empty log). No later commit gets a version at or below it. */
