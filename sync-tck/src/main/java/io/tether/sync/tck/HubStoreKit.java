@@ -33,7 +33,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -227,40 +226,41 @@ public abstract class HubStoreKit {
         @DisplayName("[hub-store-18] transactions that read and rewrite one record at once each see the others' writes (no lost update)")
         void readModifyWriteOfOneRecordIsNeverLost() throws Exception {
             writeTask("counter", "alice", "0");
-            int writers = 4;
-            int each = 10;
-            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
-                CyclicBarrier start = new CyclicBarrier(writers);
-                List<Future<?>> running = new ArrayList<>();
-                for (int w = 0; w < writers; w++) {
-                    running.add(pool.submit(() -> {
-                        start.await();
-                        for (int i = 0; i < each; i++) {
-                            incrementCounter();
-                        }
-                        return null;
+                for (int round = 0; round < 2; round++) {
+                    // the first transaction reads, then gives the second half a second to read too before it writes:
+                    // a store that isolates them keeps the second from reading until the first has committed
+                    CountDownLatch firstRead = new CountDownLatch(1);
+                    CountDownLatch secondRead = new CountDownLatch(1);
+                    Future<?> first = pool.submit(() -> incrementCounter(() -> {
+                        firstRead.countDown();
+                        awaitQuietly(secondRead, 500);
                     }));
+                    assertTrue(firstRead.await(10, TimeUnit.SECONDS), "the first transaction did not read the record");
+                    Future<?> second = pool.submit(() -> incrementCounter(secondRead::countDown));
+                    first.get(60, TimeUnit.SECONDS);
+                    second.get(60, TimeUnit.SECONDS);
                 }
-                for (Future<?> f : running) {
-                    f.get(60, TimeUnit.SECONDS);
-                }
-                assertEquals(Integer.toString(writers * each), read("tasks", "counter").orElseThrow().data()
-                        .get("title"), "a transaction read the record before another's write to it committed, and "
-                        + "overwrote it: a hub store must make a transaction that reads a record it writes wait for "
-                        + "(or fail against) another transaction writing it");
+                assertEquals("4", read("tasks", "counter").orElseThrow().data().get("title"), "a transaction read "
+                        + "the record while another that wrote it was open, and overwrote that write: a hub store must "
+                        + "keep a transaction from reading a record another open transaction writes (or fail it)");
             } finally {
                 release(pool);
             }
         }
 
-        /** Reads the counter and writes it back one higher, as a push does; a failed attempt is retried. */
-        private void incrementCounter() {
+        /**
+         * Reads the counter, runs {@code afterRead}, and writes the counter back one higher, as a push does; a failed
+         * attempt is retried.
+         */
+        private void incrementCounter(Runnable afterRead) {
             for (int attempt = 1; ; attempt++) {
                 try {
                     store.inTransaction(tx -> {
                         tx.prefetch("tasks", List.of("counter"));
                         HubRecord counter = tx.read("tasks", "counter").orElseThrow();
+                        afterRead.run();
                         int n = Integer.parseInt((String) counter.data().get("title"));
                         return tx.write(upsert("tasks", "counter", TckSchema.task("counter", "alice",
                                 Integer.toString(n + 1)), "alice"));
@@ -662,6 +662,16 @@ public abstract class HubStoreKit {
     }
 
     // ---- concurrency helpers
+
+    /** Waits for the latch at most {@code millis}; a timeout is an answer, not a failure. */
+    static void awaitQuietly(CountDownLatch latch, long millis) {
+        try {
+            latch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     static void await(CountDownLatch latch) {
         try {
