@@ -565,5 +565,31 @@ public abstract class ReplicaStoreKit {
             assertTrue(outboxFor("tasks", "t4").get(0).sequence() > last,
                     "sequences keep growing after a restart (change ids are unique forever)");
         }
+
+        @Test
+        @DisplayName("[replica-store-12] a resync under way survives a restart: finishResync then removes what no page refreshed")
+        void resyncSurvivesRestart() {
+            assumeTrue(features().restart(),
+                    "the store does not declare restart: override features() and reopen(ReplicaStore) to enable");
+            applyRemote("tasks", "gone", TckSchema.task("gone", "alice", "g"), 3);
+            applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4);
+            store.inTransaction(tx -> {
+                tx.beginResync();
+                return null;
+            });
+            applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4); // a page refreshed it
+            store.inTransaction(tx -> {
+                tx.setCursor("c-4");
+                return null;
+            });
+            store.close();
+            store = reopen(store);
+            context = new TckStoreContext(Role.REPLICA);
+            store.open(context);
+            assertEquals(1, (int) store.inTransaction(tx -> tx.finishResync(10)),
+                    "the resync begun before the restart must still be under way after it");
+            assertTrue(store.get("tasks", "gone").isEmpty(), "the record no page refreshed is removed");
+            assertTrue(store.get("tasks", "kept").isPresent(), "the refreshed record stays");
+        }
     }
 }
