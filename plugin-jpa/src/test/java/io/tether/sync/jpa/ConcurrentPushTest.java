@@ -112,42 +112,36 @@ class ConcurrentPushTest {
 
     @Test
     void aPushThatWaitsTooLongForARecordIsAnsweredRateLimitedAndAppliesNothing() throws Exception {
-        EntityManagerFactory emf = Databases.open("jdbc:h2:mem:t" + java.util.UUID.randomUUID().toString()
-                .replace("-", "") + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=300", Action.CREATE_DROP);
-        JpaHubStore store = new JpaHubStore(emf);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (HubEngine hub = Tether.hub().store(store).build().start()) {
-            Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "owner_id",
-                    "alice"));
-            push(hub, "seed", 1, t1, null, 0);
+        onHub(Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=300"), (hub, store, emf) -> {
             long head = store.headVersion();
             Map<String, Object> edited = edit(read(store), "title", "T1");
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
-                tx.prefetch("tasks", List.of("t1")); // takes the record's locks, as a push does
-                held.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }));
-            assertTrue(held.await(10, TimeUnit.SECONDS));
-            ProblemException busy = assertThrows(ProblemException.class,
-                    () -> push(hub, "device-a", 1, edited, List.of("title"), head));
-            assertEquals(ProblemType.RATE_LIMITED, busy.type(), busy.getMessage());
-            assertEquals(head, store.headVersion(), "nothing was applied");
-            release.countDown();
-            holder.get(10, TimeUnit.SECONDS);
-            assertInstanceOf(PushResult.Applied.class, push(hub, "device-a", 1, edited, List.of("title"), head),
-                    "the retry is applied");
-        } finally {
-            pool.shutdownNow();
-            store.close();
-            emf.close();
-        }
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
+                    tx.prefetch("tasks", List.of("t1")); // takes the record's locks, as a push does
+                    held.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+                assertTrue(held.await(10, TimeUnit.SECONDS));
+                ProblemException busy = assertThrows(ProblemException.class,
+                        () -> push(hub, "device-a", 1, edited, List.of("title"), head));
+                assertEquals(ProblemType.RATE_LIMITED, busy.type(), busy.getMessage());
+                assertEquals(head, store.headVersion(), "nothing was applied");
+                release.countDown();
+                holder.get(10, TimeUnit.SECONDS);
+                assertInstanceOf(PushResult.Applied.class, push(hub, "device-a", 1, edited, List.of("title"),
+                        head), "the retry is applied");
+            } finally {
+                pool.shutdownNow();
+            }
+        });
     }
 
     /** One round of a race, given the record as it was before the round. */
@@ -156,25 +150,40 @@ class ConcurrentPushTest {
                 throws Exception;
     }
 
-    /** A hub over a fresh database holding task t1, and {@value #ROUNDS} rounds of the race on it. */
+    /** Work on a hub whose database holds task t1. */
+    private interface OnHub {
+        void run(HubEngine hub, JpaHubStore store, EntityManagerFactory emf) throws Exception;
+    }
+
+    /** {@value #ROUNDS} rounds of the race on a hub over a fresh database of the kind named. */
     private static void race(String database, Round round) throws Exception {
         String url = database.equals("postgres") ? Databases.postgresSchema(ConcurrentPushTest.class)
                 : Databases.h2Memory();
+        try {
+            onHub(url, (hub, store, emf) -> {
+                for (int r = 1; r <= ROUNDS; r++) {
+                    round.run(hub, store, emf, r, read(store));
+                }
+            });
+        } finally {
+            if (database.equals("postgres")) {
+                Databases.dropPostgresSchema(url);
+            }
+        }
+    }
+
+    /** A field-merge hub over the database at {@code url}, created fresh, holding task t1. */
+    private static void onHub(String url, OnHub work) throws Exception {
         EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
         JpaHubStore store = new JpaHubStore(emf);
         try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
             Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "priority", 0,
                     "owner_id", "alice"));
             push(hub, "seed", 1, t1, null, 0);
-            for (int r = 1; r <= ROUNDS; r++) {
-                round.run(hub, store, emf, r, read(store));
-            }
+            work.run(hub, store, emf);
         } finally {
             store.close();
             emf.close();
-            if (database.equals("postgres")) {
-                Databases.dropPostgresSchema(url);
-            }
         }
     }
 

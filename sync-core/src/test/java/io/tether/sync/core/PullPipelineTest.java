@@ -7,11 +7,8 @@ import io.tether.sync.TransportException;
 import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.PullRequest;
 import io.tether.sync.spi.PullResponse;
-import io.tether.sync.spi.PushRequest;
-import io.tether.sync.spi.PushResponse;
 import io.tether.sync.spi.ReplicaStore;
 import io.tether.sync.spi.ReplicaTransaction;
-import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
 
@@ -81,24 +78,14 @@ class PullPipelineTest {
                 }
                 seed.syncNow();
             }
-            SyncTransport counting = new SyncTransport() {
-                @Override
-                public PushResponse push(PushRequest request) {
-                    return inProcess.push(request);
-                }
-
+            SyncTransport counting = new ForwardingTransport(inProcess) {
                 @Override
                 public PullResponse pull(PullRequest request) {
                     cursors.add(request.cursor());
                     if (pulls.incrementAndGet() == failPull) {
                         throw new TransportException("connection reset", true);
                     }
-                    return inProcess.pull(request);
-                }
-
-                @Override
-                public Schema schema() {
-                    return inProcess.schema();
+                    return super.pull(request);
                 }
             };
             ReplicaStore failing = (ReplicaStore) Proxy.newProxyInstance(ReplicaStore.class.getClassLoader(),

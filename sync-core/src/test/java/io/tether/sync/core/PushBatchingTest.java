@@ -10,11 +10,8 @@ import io.tether.sync.Tether;
 import io.tether.sync.spi.HubLimits;
 import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.ProblemType;
-import io.tether.sync.spi.PullRequest;
-import io.tether.sync.spi.PullResponse;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResponse;
-import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
 
@@ -40,24 +37,14 @@ class PushBatchingTest {
                 .build().start()) {
             SyncTransport inProcess = new InProcessTransport(hub.service(), Principal.of("alice"));
             List<List<String>> pushes = new CopyOnWriteArrayList<>();
-            SyncTransport transport = new SyncTransport() {
+            SyncTransport transport = new ForwardingTransport(inProcess) {
                 @Override
                 public PushResponse push(PushRequest request) {
                     pushes.add(request.changes().stream().map(c -> c.id()).toList());
                     if (request.changes().stream().anyMatch(c -> "huge".equals(c.data().get("title")))) {
                         throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "the request body is too large");
                     }
-                    return inProcess.push(request);
-                }
-
-                @Override
-                public PullResponse pull(PullRequest request) {
-                    return inProcess.pull(request);
-                }
-
-                @Override
-                public Schema schema() {
-                    return inProcess.schema();
+                    return super.push(request);
                 }
             };
             MemoryReplicaStore store = MemoryStore.replica();

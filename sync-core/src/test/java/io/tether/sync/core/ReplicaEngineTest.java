@@ -16,7 +16,6 @@ import io.tether.sync.spi.PullResponse;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResponse;
 import io.tether.sync.spi.Resolution;
-import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
 
@@ -137,14 +136,13 @@ class ReplicaEngineTest {
     }
 
     /** A transport whose next answers are lost after the hub applied the request. */
-    static final class LosingAnswers implements SyncTransport {
-        final SyncTransport target;
+    static final class LosingAnswers extends ForwardingTransport {
         final AtomicInteger loseNext = new AtomicInteger();
         final AtomicInteger failNext = new AtomicInteger();
         final AtomicInteger pushes = new AtomicInteger();
 
         LosingAnswers(SyncTransport target) {
-            this.target = target;
+            super(target);
         }
 
         @Override
@@ -158,16 +156,6 @@ class ReplicaEngineTest {
                 throw new TransportException("connection reset after the hub answered", true);
             }
             return response;
-        }
-
-        @Override
-        public PullResponse pull(PullRequest request) {
-            return target.pull(request);
-        }
-
-        @Override
-        public Schema schema() {
-            return target.schema();
         }
     }
 
@@ -329,23 +317,13 @@ class ReplicaEngineTest {
             a.engine().syncNow();
             InProcessTransport hub = new InProcessTransport(f.hub.service(), Principal.of("alice"));
             AtomicInteger pullsLeft = new AtomicInteger(Integer.MAX_VALUE);
-            SyncTransport cut = new SyncTransport() {
-                @Override
-                public PushResponse push(PushRequest request) {
-                    return hub.push(request);
-                }
-
+            SyncTransport cut = new ForwardingTransport(hub) {
                 @Override
                 public PullResponse pull(PullRequest request) {
                     if (pullsLeft.decrementAndGet() < 0) {
                         throw new TransportException("connection lost", false);
                     }
-                    return hub.pull(request);
-                }
-
-                @Override
-                public Schema schema() {
-                    return hub.schema();
+                    return super.pull(request);
                 }
             };
             MemoryReplicaStore store = MemoryStore.replica();

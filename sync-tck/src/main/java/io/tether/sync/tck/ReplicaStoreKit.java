@@ -536,11 +536,23 @@ public abstract class ReplicaStoreKit {
     @DisplayName("restart")
     class Restart {
 
+        @BeforeEach
+        void needsRestart() {
+            assumeTrue(features().restart(),
+                    "the store does not declare restart: override features() and reopen(ReplicaStore) to enable");
+        }
+
+        /** Closes the store and opens it again over the same data, as a process restart does. */
+        private void restart() {
+            store.close();
+            store = reopen(store);
+            context = new TckStoreContext(Role.REPLICA);
+            store.open(context);
+        }
+
         @Test
         @DisplayName("[replica-store-12] records, versions, outbox, cursor and clientId survive a restart")
         void survivesRestart() {
-            assumeTrue(features().restart(),
-                    "the store does not declare restart: override features() and reopen(ReplicaStore) to enable");
             applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "a"), 5);
             store.put("tasks", "t2", TckSchema.task("t2", "alice", "b"));
             store.put("tasks", "t3", TckSchema.task("t3", "alice", "c"));
@@ -552,10 +564,7 @@ public abstract class ReplicaStoreKit {
             });
             String clientId = store.clientId();
             List<OutboxEntry> outbox = outbox();
-            store.close();
-            store = reopen(store);
-            context = new TckStoreContext(Role.REPLICA);
-            store.open(context);
+            restart();
             assertEquals(clientId, store.clientId(), "clientId must survive a restart");
             assertEquals(Optional.of("c-5"), store.cursor(), "cursor after restart");
             assertEquals(5, store.get("tasks", "t1").orElseThrow().version(), "version after restart");
@@ -569,8 +578,6 @@ public abstract class ReplicaStoreKit {
         @Test
         @DisplayName("[replica-store-12] a resync under way survives a restart: finishResync then removes what no page refreshed")
         void resyncSurvivesRestart() {
-            assumeTrue(features().restart(),
-                    "the store does not declare restart: override features() and reopen(ReplicaStore) to enable");
             applyRemote("tasks", "gone", TckSchema.task("gone", "alice", "g"), 3);
             applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4);
             store.inTransaction(tx -> {
@@ -582,10 +589,7 @@ public abstract class ReplicaStoreKit {
                 tx.setCursor("c-4");
                 return null;
             });
-            store.close();
-            store = reopen(store);
-            context = new TckStoreContext(Role.REPLICA);
-            store.open(context);
+            restart();
             assertEquals(1, (int) store.inTransaction(tx -> tx.finishResync(10)),
                     "the resync begun before the restart must still be under way after it");
             assertTrue(store.get("tasks", "gone").isEmpty(), "the record no page refreshed is removed");

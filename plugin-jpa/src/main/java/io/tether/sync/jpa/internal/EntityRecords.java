@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +134,7 @@ public final class EntityRecords {
         List<?> found = session.createSelectionQuery("from " + entity.persister().getEntityName() + " e where "
                         + idName + " in (:ids) order by " + idName, entity.entityClass())
                 .setParameter("ids", byEntityId.keySet()).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
-        Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
         for (Object instance : found) {
             present.add(byEntityId.get(session.getIdentifier(instance)));
         }

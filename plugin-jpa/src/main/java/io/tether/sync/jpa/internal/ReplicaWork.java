@@ -252,12 +252,12 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     @Override
     public void beginResync() {
-        Jdbc.on(session, c -> {
+        boolean outboxEmpty = Jdbc.on(session, c -> {
             writeHeld(c);
             tables.markStale(c);
             tables.setCursor(c, null);
             tables.setResyncPending(c, true);
-            return null;
+            return tables.outboxEmpty(c);
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
         for (SyncedEntity entity : records.model().entities()) {
@@ -267,7 +267,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 List<String> ids = chunk.stream().map(entity::recordId).toList();
                 Jdbc.on(session, c -> {
                     Set<String> known = new HashSet<>(tables.meta(c, collection, ids).keySet());
-                    if (!tables.outboxEmpty(c)) {
+                    if (!outboxEmpty) {
                         known.addAll(tables.outboxFor(c, collection, ids).keySet());
                     }
                     tables.putMeta(c, ids.stream().filter(id -> !known.contains(id))

@@ -50,6 +50,11 @@ public final class ReplicaSync {
     private final int pullPageSize;
     /** This cycle's pushes the hub applied or merged, settled: their deliveries are echoes (see {@link #apply}). */
     private final OwnVersions ownVersions = new OwnVersions();
+    /**
+     * Whether the store may hold a resync not yet finished: one this engine began, or, until the first pull ends,
+     * one a crash cut short. Spares every later pull the transaction that would find none.
+     */
+    private boolean resyncMayBeUnderWay = true;
 
     /**
      * @param storeWorker runs store transactions that overlap a request in flight (applying the pulled page while
@@ -436,6 +441,7 @@ public final class ReplicaSync {
             boolean asInitial = initial;
             if (asInitial) {
                 ownVersions.clear(); // the initial sync marks every synced record stale: nothing is held any more
+                resyncMayBeUnderWay = true;
             }
             applying = submit(() -> apply(page, asInitial, ownVersions));
             initial = false;
@@ -450,12 +456,16 @@ public final class ReplicaSync {
 
     /**
      * Ends a resync whose pages are all applied (a no-op otherwise): removes the records the hub no longer has, a
-     * page size at a time.
+     * page size at a time. A failure leaves the resync to the next pull.
      */
     private void finishResync() {
+        if (!resyncMayBeUnderWay) {
+            return;
+        }
         while (store.inTransaction(tx -> tx.finishResync(pullPageSize)) == pullPageSize) {
             // more may be left
         }
+        resyncMayBeUnderWay = false;
     }
 
     // ---- the store worker
