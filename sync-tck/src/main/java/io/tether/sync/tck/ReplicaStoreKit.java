@@ -477,6 +477,11 @@ public abstract class ReplicaStoreKit {
             assertEquals(5, read("tasks", "edited").orElseThrow().version(), "a record with an outbox entry is left "
                     + "as it is");
             assertTrue(store.cursor().isEmpty(), "beginResync clears the cursor");
+            store.inTransaction(tx -> {
+                tx.beginResync(); // the cursor expired again before the resync ended: nothing new to mark
+                return null;
+            });
+            assertEquals(-3, read("tasks", "gone1").orElseThrow().version(), "a second beginResync keeps it stale");
 
             applyRemote("tasks", "kept", TckSchema.task("kept", "alice", "k"), 4); // a page refreshes it
             assertEquals(1, finishResync(1), "at most max records a call");

@@ -248,34 +248,52 @@ public final class ReplicaWork implements ReplicaTransaction {
     /**
      * Marks the versioned records stale with one statement, and gives each entity that has neither a version row nor
      * an outbox entry (a row written before Tether was added) a version row at 0, walking the entity ids a chunk at a
-     * time: {@link #finishResync} then finds what to remove among the version rows alone.
+     * time: {@link #finishResync} then finds what to remove among the version rows alone. A resync that leaves
+     * nothing stale (a fresh replica's first sync) is not recorded as under way, so that ending it reads nothing.
      */
     @Override
     public void beginResync() {
-        boolean outboxEmpty = Jdbc.on(session, c -> {
+        boolean[] outboxEmpty = new boolean[1];
+        int marked = Jdbc.on(session, c -> {
             writeHeld(c);
-            tables.markStale(c);
             tables.setCursor(c, null);
-            tables.setResyncPending(c, true);
-            return tables.outboxEmpty(c);
+            outboxEmpty[0] = tables.outboxEmpty(c);
+            return tables.markStale(c);
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
+        int unversioned = 0;
         for (SyncedEntity entity : records.model().entities()) {
             String collection = entity.collection();
             for (List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK); !chunk.isEmpty();
                  chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK)) {
                 List<String> ids = chunk.stream().map(entity::recordId).toList();
-                Jdbc.on(session, c -> {
+                unversioned += Jdbc.on(session, c -> {
                     Set<String> known = new HashSet<>(tables.meta(c, collection, ids).keySet());
-                    if (!outboxEmpty) {
+                    if (!outboxEmpty[0]) {
                         known.addAll(tables.outboxFor(c, collection, ids).keySet());
                     }
-                    tables.putMeta(c, ids.stream().filter(id -> !known.contains(id))
-                            .map(id -> new ReplicaTables.MetaPut(collection, id, 0, false, false)).toList());
-                    return null;
+                    List<ReplicaTables.MetaPut> puts = ids.stream().filter(id -> !known.contains(id))
+                            .map(id -> new ReplicaTables.MetaPut(collection, id, 0, false, false)).toList();
+                    tables.putMeta(c, puts);
+                    return puts.size();
                 });
             }
         }
+        boolean anyStale = marked > 0 || unversioned > 0;
+        Jdbc.on(session, c -> {
+            // records an earlier resync left stale (one that did not end) are still to be removed
+            tables.setResyncPending(c, anyStale || anyStaleLive(c));
+            return null;
+        });
+    }
+
+    private boolean anyStaleLive(Connection c) throws SQLException {
+        for (SyncedEntity entity : records.model().entities()) {
+            if (!tables.staleLive(c, entity.collection(), 1).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How many entity ids {@link #beginResync} reads at a time. */
