@@ -7,6 +7,7 @@ import io.tether.sync.jpa.internal.ChangeBuffer;
 import io.tether.sync.jpa.internal.EntityRecords;
 import io.tether.sync.jpa.internal.HubCapture;
 import io.tether.sync.jpa.internal.HubWork;
+import io.tether.sync.jpa.internal.LockWait;
 import io.tether.sync.jpa.internal.Refusals;
 import io.tether.sync.jpa.internal.RecordKey;
 import io.tether.sync.jpa.internal.SyncRuntime;
@@ -51,6 +52,7 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
     private final SyncRuntime runtime;
     private final EntityRecords records;
     private final HubCapture capture = new HubCapture();
+    private final LockWait lockWait;
     private final int schemaVersion;
 
     /** A store with schema version 1. */
@@ -59,7 +61,9 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
     }
 
     /**
-     * @param factory       the application's factory, built with plugin-jpa on the class path
+     * @param factory       the application's factory, built with plugin-jpa on the class path; its
+     *                      {@code jakarta.persistence.lock.timeout} (milliseconds, 5000 when absent) bounds how long a
+     *                      push waits for a record's row lock on PostgreSQL
      * @param schemaVersion the version of the synced schema (positive)
      */
     public JpaHubStore(EntityManagerFactory factory, int schemaVersion) {
@@ -67,7 +71,9 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
         if (schemaVersion < 1) {
             throw new IllegalArgumentException("schemaVersion must be positive, was " + schemaVersion);
         }
-        this.runtime = SyncRuntime.of(factory.unwrap(SessionFactoryImplementor.class));
+        SessionFactoryImplementor sessionFactory = factory.unwrap(SessionFactoryImplementor.class);
+        this.lockWait = LockWait.of(sessionFactory);
+        this.runtime = SyncRuntime.of(sessionFactory);
         this.records = new EntityRecords(runtime);
         this.schemaVersion = schemaVersion;
         runtime.attach(capture);
@@ -83,6 +89,7 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
     public <T> T inTransaction(Function<HubTransaction, T> work) {
         try {
             return records.inTransaction(session -> {
+                lockWait.apply(session);
                 HubWork tx = new HubWork(records, capture, session);
                 T result = work.apply(tx);
                 tx.finish();

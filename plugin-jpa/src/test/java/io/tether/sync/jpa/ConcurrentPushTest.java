@@ -110,38 +110,50 @@ class ConcurrentPushTest {
         });
     }
 
-    @Test
-    void aPushThatWaitsTooLongForARecordIsAnsweredRateLimitedAndAppliesNothing() throws Exception {
-        onHub(Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=300"), (hub, store, emf) -> {
-            long head = store.headVersion();
-            Map<String, Object> edited = edit(read(store), "title", "T1");
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            ExecutorService pool = Executors.newSingleThreadExecutor();
-            try {
-                Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
-                    tx.prefetch("tasks", List.of("t1")); // takes the record's locks, as a push does
-                    held.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return null;
-                }));
-                assertTrue(held.await(10, TimeUnit.SECONDS));
-                ProblemException busy = assertThrows(ProblemException.class,
-                        () -> push(hub, "device-a", 1, edited, List.of("title"), head));
-                assertEquals(ProblemType.RATE_LIMITED, busy.type(), busy.getMessage());
-                assertEquals(head, store.headVersion(), "nothing was applied");
-                release.countDown();
-                holder.get(10, TimeUnit.SECONDS);
-                assertInstanceOf(PushResult.Applied.class, push(hub, "device-a", 1, edited, List.of("title"),
-                        head), "the retry is applied");
-            } finally {
-                pool.shutdownNow();
+    /** H2 with its own 300 ms lock timeout; PostgreSQL, which waits without limit, with the store's 300 ms. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aPushThatWaitsTooLongForARecordIsAnsweredRateLimitedAndAppliesNothing(String database) throws Exception {
+        String url = database.equals("postgres") ? Databases.postgresSchema(ConcurrentPushTest.class)
+                : Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=300");
+        try {
+            onHub(url, Map.of("jakarta.persistence.lock.timeout", 300), ConcurrentPushTest::waitsTooLong);
+        } finally {
+            if (database.equals("postgres")) {
+                Databases.dropPostgresSchema(url);
             }
-        });
+        }
+    }
+
+    private static void waitsTooLong(HubEngine hub, JpaHubStore store, EntityManagerFactory emf) throws Exception {
+        long head = store.headVersion();
+        Map<String, Object> edited = edit(read(store), "title", "T1");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
+                tx.prefetch("tasks", List.of("t1")); // takes the record's locks, as a push does
+                held.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+            ProblemException busy = assertThrows(ProblemException.class,
+                    () -> push(hub, "device-a", 1, edited, List.of("title"), head));
+            assertEquals(ProblemType.RATE_LIMITED, busy.type(), busy.getMessage());
+            assertEquals(head, store.headVersion(), "nothing was applied");
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(PushResult.Applied.class, push(hub, "device-a", 1, edited, List.of("title"),
+                    head), "the retry is applied");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** One round of a race, given the record as it was before the round. */
@@ -174,7 +186,11 @@ class ConcurrentPushTest {
 
     /** A field-merge hub over the database at {@code url}, created fresh, holding task t1. */
     private static void onHub(String url, OnHub work) throws Exception {
-        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP);
+        onHub(url, Map.of(), work);
+    }
+
+    private static void onHub(String url, Map<String, Object> properties, OnHub work) throws Exception {
+        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP, properties);
         JpaHubStore store = new JpaHubStore(emf);
         try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
             Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "priority", 0,

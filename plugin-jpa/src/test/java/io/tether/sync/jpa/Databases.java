@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -32,7 +33,12 @@ final class Databases {
     }
 
     static EntityManagerFactory open(String url, Action action) {
+        return open(url, action, Map.of());
+    }
+
+    static EntityManagerFactory open(String url, Action action, Map<String, Object> properties) {
         HibernatePersistenceConfiguration config = new HibernatePersistenceConfiguration("tether-test")
+                .properties(properties)
                 .managedClasses(ENTITIES)
                 .jdbcUrl(url)
                 .jdbcPoolSize(24)
