@@ -309,7 +309,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 return null;
             }
             List<ReplicaTables.StaleRecord> found = new ArrayList<>();
-            for (SyncedEntity entity : records.model().entities()) {
+            for (SyncedEntity entity : records.model().referencingFirst()) {
                 found.addAll(tables.staleLive(c, entity.collection(), max - found.size()));
                 if (found.size() == max) {
                     break;

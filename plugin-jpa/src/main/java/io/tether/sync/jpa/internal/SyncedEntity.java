@@ -73,6 +73,13 @@ public final class SyncedEntity {
     }
 
     /** Every record field, the id field included. */
+    /** The entity names this entity references through its many-to-one fields. */
+    Set<String> referencedEntityNames() {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        fields.stream().filter(SyncedField::isReference).forEach(f -> out.add(f.target()));
+        return out;
+    }
+
     public Set<String> fieldNames() {
         return fieldNames;
     }

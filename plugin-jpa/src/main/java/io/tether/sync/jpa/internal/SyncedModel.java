@@ -19,11 +19,15 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The synced entities of one SessionFactory, read from its runtime metamodel once the factory exists.
@@ -32,6 +36,7 @@ import java.util.Optional;
 public final class SyncedModel {
     private final Map<String, SyncedEntity> byEntityName;
     private final Map<String, SyncedEntity> byCollection;
+    private final List<SyncedEntity> referencingFirst;
 
     private SyncedModel(Map<String, SyncedEntity> byEntityName) {
         this.byEntityName = Map.copyOf(byEntityName);
@@ -45,6 +50,33 @@ public final class SyncedModel {
             }
         });
         this.byCollection = collections;
+        this.referencingFirst = referencingFirst(this.byEntityName, collections.values());
+    }
+
+    /** Depth first over the references, each entity after those it references; then reversed. */
+    private static List<SyncedEntity> referencingFirst(Map<String, SyncedEntity> byEntityName,
+                                                       Collection<SyncedEntity> entities) {
+        List<SyncedEntity> referencedFirst = new ArrayList<>();
+        Set<SyncedEntity> seen = new HashSet<>();
+        for (SyncedEntity e : entities) {
+            visit(e, byEntityName, seen, referencedFirst);
+        }
+        Collections.reverse(referencedFirst);
+        return List.copyOf(referencedFirst);
+    }
+
+    private static void visit(SyncedEntity e, Map<String, SyncedEntity> byEntityName, Set<SyncedEntity> seen,
+                              List<SyncedEntity> out) {
+        if (!seen.add(e)) {
+            return; // done, or a cycle: it keeps its place
+        }
+        for (String target : e.referencedEntityNames()) {
+            SyncedEntity referenced = byEntityName.get(target);
+            if (referenced != null) {
+                visit(referenced, byEntityName, seen, out);
+            }
+        }
+        out.add(e);
     }
 
     /** Reads the synced entities from a built SessionFactory's metamodel. */
@@ -97,6 +129,14 @@ public final class SyncedModel {
 
     public List<SyncedEntity> entities() {
         return List.copyOf(byCollection.values());
+    }
+
+    /**
+     * The synced entities, each before those it references (many-to-one), so that removing records in this order
+     * never removes a record before one that references it; entities in a cycle of references keep model order.
+     */
+    public List<SyncedEntity> referencingFirst() {
+        return referencingFirst;
     }
 
     public List<CollectionSchema> schemas() {
