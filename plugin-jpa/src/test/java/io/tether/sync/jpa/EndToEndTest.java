@@ -14,6 +14,9 @@ import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import io.tether.sync.ConflictPolicy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,5 +158,61 @@ class EndToEndTest {
         assertEquals(1, localOnPhone, "the phone's only local batch is its own write");
         assertEquals(hub.records().list("tasks").size(), hubStore.headVersion() - 1,
                 "three creates and one update on the hub, nothing echoed back");
+    }
+
+    /**
+     * A device edits a task offline while another deletes the task and its project. Under a policy that keeps the
+     * edit (client-wins: the hub refuses to re-create the task in a deleted project; manual: the conflict waits), the
+     * device keeps its task, and with it the project the task references, instead of failing every pull on the
+     * foreign key. Once the task is settled, the next resync removes the project.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ConflictPolicy.class, names = {"CLIENT_WINS", "MANUAL"})
+    void aRemoteDeleteOfARecordThatAKeptRecordReferencesWaitsForIt(ConflictPolicy policy) {
+        hub.close();
+        hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start();
+        Device phone = device("alice");
+        Device laptop = device("alice");
+        Jpa.tx(phone.emf(), em -> {
+            em.persist(new Project("p1", "Work", "alice"));
+            Task t = new Task("t1", "In p1", "alice");
+            t.project = em.getReference(Project.class, "p1");
+            em.persist(t);
+        });
+        phone.engine().syncNow();
+        laptop.engine().syncNow();
+        Jpa.tx(laptop.emf(), em -> em.find(Task.class, "t1").title = "Edited offline");
+        Jpa.tx(phone.emf(), em -> {
+            em.remove(em.find(Task.class, "t1"));
+            em.flush();
+            em.remove(em.find(Project.class, "p1"));
+        });
+        phone.engine().syncNow();
+
+        laptop.engine().syncNow(); // failed on the foreign key before, and every sync after it
+        assertEquals("Edited offline", laptop.store().get("tasks", "t1").orElseThrow().data().get("title"),
+                "the offline edit is kept");
+        SyncRecord kept = laptop.store().get("projects", "p1").orElseThrow(
+                () -> new AssertionError("the project stays while the kept task references it"));
+        assertTrue(kept.version() < 0, "and is marked stale: " + kept);
+        assertTrue(hub.records().list("projects").isEmpty() && hub.records().list("tasks").isEmpty(),
+                "the hub keeps its deletes");
+        laptop.engine().syncNow();
+
+        if (policy == ConflictPolicy.MANUAL) {
+            laptop.engine().conflicts().list().forEach(c -> laptop.engine().conflicts().acceptHub(c));
+        } else {
+            laptop.engine().rejected().forEach(r -> laptop.engine().dismiss(r));
+            Jpa.tx(laptop.emf(), em -> em.remove(em.find(Task.class, "t1"))); // the user gives the task up
+        }
+        laptop.engine().syncNow();
+        laptop.store().inTransaction(tx -> {
+            tx.setCursor(null); // as after cursor-expired
+            return null;
+        });
+        laptop.engine().syncNow();
+        assertTrue(laptop.store().get("tasks", "t1").isEmpty());
+        assertTrue(laptop.store().get("projects", "p1").isEmpty(), "nothing references it now: the resync removes it");
+        assertEquals(0, laptop.store().outboxCount(EnumSet.allOf(OutboxState.class)));
     }
 }

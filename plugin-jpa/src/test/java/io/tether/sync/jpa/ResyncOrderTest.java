@@ -1,6 +1,7 @@
 package io.tether.sync.jpa;
 
 import io.tether.sync.spi.CollectionSchema;
+import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.Role;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -40,6 +41,7 @@ class ResyncOrderTest {
         String id;
         @ManyToOne
         Shelf shelf;
+        String title;
         @Column(name = "owner_id")
         String ownerId;
     }
@@ -55,13 +57,17 @@ class ResyncOrderTest {
         String ownerId;
     }
 
-    @Test
-    void aResyncRemovesReferencingRecordsFirst() {
-        EntityManagerFactory emf = new HibernatePersistenceConfiguration("resync-order")
+    private static EntityManagerFactory library() {
+        return new HibernatePersistenceConfiguration("resync-order")
                 .managedClasses(Shelf.class, Book.class, Bookmark.class)
                 .jdbcUrl(Databases.h2Memory())
                 .schemaToolingAction(Action.CREATE_DROP)
                 .createEntityManagerFactory();
+    }
+
+    @Test
+    void aResyncRemovesReferencingRecordsFirst() {
+        EntityManagerFactory emf = library();
         JpaReplicaStore store = new JpaReplicaStore(emf);
         try {
             store.open(new TestContext(Role.REPLICA));
@@ -88,6 +94,53 @@ class ResyncOrderTest {
                 assertEquals(0, store.count(collection), collection);
             }
             assertTrue(store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow().deleted());
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
+    @Test
+    void aRecordThatAKeptRecordReferencesStaysUntilAResyncFindsItFree() {
+        EntityManagerFactory emf = library();
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        try {
+            store.open(new TestContext(Role.REPLICA));
+            store.inTransaction(tx -> {
+                tx.applyRemote("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
+                tx.applyRemote("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id",
+                        "alice"), 2);
+                return null;
+            });
+            Jpa.tx(emf, em -> em.find(Book.class, "b1").title = "Edited here");
+            store.inTransaction(tx -> {
+                tx.applyRemote("shelves", "s1", null, 3); // the hub deleted the shelf
+                return null;
+            });
+            LocalRecord shelf = store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow();
+            assertTrue(!shelf.deleted() && shelf.version() == -3, "kept, stale at the delete's version: " + shelf);
+
+            store.inTransaction(tx -> {
+                tx.beginResync();
+                return null;
+            });
+            int calls = 0;
+            while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
+                assertTrue(++calls < 10, "a removal kept back is not tried again and again");
+            }
+            assertTrue(store.get("shelves", "s1").isPresent(), "still referenced by the edited book: kept");
+
+            Jpa.tx(emf, em -> em.remove(em.find(Book.class, "b1")));
+            store.inTransaction(tx -> {
+                tx.removeOutbox(tx.outboxFor("books", "b1").get(0).sequence()); // as if pushed and settled
+                tx.applyRemote("books", "b1", null, 4);
+                tx.beginResync();
+                return null;
+            });
+            while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
+                assertTrue(++calls < 10);
+            }
+            assertTrue(store.get("shelves", "s1").isEmpty(), "nothing references it now: removed");
         } finally {
             store.close();
             emf.close();

@@ -259,6 +259,27 @@ public final class EntityRecords {
         }
     }
 
+    /**
+     * Whether an entity of another synced record references this record's entity by a many-to-one (after flushing
+     * this session's writes): removing it would then break a foreign key.
+     */
+    public boolean referenced(SessionImplementor session, SyncedEntity entity, String id) {
+        List<SyncedModel.Reference> references = model().referencesTo(entity);
+        if (references.isEmpty()) {
+            return false;
+        }
+        Object target = session.getReference(entity.entityClass(), entity.entityId(id));
+        for (SyncedModel.Reference r : references) {
+            List<?> found = session.createSelectionQuery("select 1 from " + r.from().persister().getEntityName()
+                    + " e where e." + r.attribute() + " = :target", Object.class)
+                    .setParameter("target", target).setMaxResults(1).getResultList();
+            if (!found.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes the entity of a record; returns whether there was one. */
     public boolean remove(SessionImplementor session, SyncedEntity entity, String id) {
         Object instance = find(session, entity, id);

@@ -188,6 +188,12 @@ public final class ReplicaWork implements ReplicaTransaction {
         buffer.storeWrite(key);
         entityWrites.add(key);
         Map<String, Object> before = records.read(session, entity, id).orElse(null);
+        if (data == null && before != null && records.referenced(session, entity, id)) {
+            // a record kept here (with a local change) references it: keep the entity until nothing does, its
+            // version row saying deleted at -version (see beginResync)
+            putMeta(collection, id, -Math.abs(version), true);
+            return;
+        }
         if (data == null) {
             records.remove(session, entity, id);
         } else {
@@ -248,8 +254,10 @@ public final class ReplicaWork implements ReplicaTransaction {
     /**
      * Marks the versioned records stale with one statement, and gives each entity that has neither a version row nor
      * an outbox entry (a row written before Tether was added) a version row at 0, walking the entity ids a chunk at a
-     * time: {@link #finishResync} then finds what to remove among the version rows alone. A resync that leaves
-     * nothing stale (a fresh replica's first sync) is not recorded as under way, so that ending it reads nothing.
+     * time: {@link #finishResync} then finds what to remove among the version rows alone. The walk also marks stale
+     * the records whose removal was kept back because a record kept here referenced them (their version rows say
+     * deleted while the entity stays), so the resync's end tries again. A resync that leaves nothing stale (a fresh
+     * replica's first sync) is not recorded as under way, so that ending it reads nothing.
      */
     @Override
     public void beginResync() {
@@ -261,25 +269,35 @@ public final class ReplicaWork implements ReplicaTransaction {
             return tables.markStale(c);
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
-        int unversioned = 0;
+        int stale = marked;
         for (SyncedEntity entity : records.model().entities()) {
             String collection = entity.collection();
             for (List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK); !chunk.isEmpty();
                  chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK)) {
                 List<String> ids = chunk.stream().map(entity::recordId).toList();
-                unversioned += Jdbc.on(session, c -> {
-                    Set<String> known = new HashSet<>(tables.meta(c, collection, ids).keySet());
-                    if (!outboxEmpty[0]) {
-                        known.addAll(tables.outboxFor(c, collection, ids).keySet());
+                stale += Jdbc.on(session, c -> {
+                    Map<String, ReplicaTables.Meta> versioned = tables.meta(c, collection, ids);
+                    Set<String> changed = outboxEmpty[0] ? Set.of()
+                            : tables.outboxFor(c, collection, ids).keySet();
+                    List<ReplicaTables.MetaPut> puts = new ArrayList<>();
+                    for (String id : ids) {
+                        ReplicaTables.Meta meta = versioned.get(id);
+                        if (changed.contains(id)) {
+                            continue;
+                        }
+                        if (meta == null) {
+                            puts.add(new ReplicaTables.MetaPut(collection, id, 0, false, false));
+                        } else if (meta.deleted()) { // a removal kept back while referenced: tried again at the end
+                            puts.add(new ReplicaTables.MetaPut(collection, id, -Math.abs(meta.version()), false,
+                                    true));
+                        }
                     }
-                    List<ReplicaTables.MetaPut> puts = ids.stream().filter(id -> !known.contains(id))
-                            .map(id -> new ReplicaTables.MetaPut(collection, id, 0, false, false)).toList();
                     tables.putMeta(c, puts);
                     return puts.size();
                 });
             }
         }
-        boolean anyStale = marked > 0 || unversioned > 0;
+        boolean anyStale = stale > 0;
         Jdbc.on(session, c -> {
             // records an earlier resync left stale (one that did not end) are still to be removed
             tables.setResyncPending(c, anyStale || anyStaleLive(c));

@@ -73,11 +73,9 @@ public final class SyncedEntity {
     }
 
     /** Every record field, the id field included. */
-    /** The entity names this entity references through its many-to-one fields. */
-    Set<String> referencedEntityNames() {
-        Set<String> out = new java.util.LinkedHashSet<>();
-        fields.stream().filter(SyncedField::isReference).forEach(f -> out.add(f.target()));
-        return out;
+    /** The many-to-one fields: each names the entity it references. */
+    List<SyncedField> references() {
+        return fields.stream().filter(SyncedField::isReference).toList();
     }
 
     public Set<String> fieldNames() {

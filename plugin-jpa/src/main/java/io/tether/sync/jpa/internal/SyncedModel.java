@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class SyncedModel {
     private final Map<String, SyncedEntity> byEntityName;
     private final Map<String, SyncedEntity> byCollection;
     private final List<SyncedEntity> referencingFirst;
+    private final Map<SyncedEntity, List<Reference>> referencedBy;
 
     private SyncedModel(Map<String, SyncedEntity> byEntityName) {
         this.byEntityName = Map.copyOf(byEntityName);
@@ -51,6 +53,25 @@ public final class SyncedModel {
         });
         this.byCollection = collections;
         this.referencingFirst = referencingFirst(this.byEntityName, collections.values());
+        Map<SyncedEntity, List<Reference>> incoming = new HashMap<>();
+        for (SyncedEntity e : collections.values()) {
+            for (SyncedField f : e.references()) {
+                SyncedEntity target = this.byEntityName.get(f.target());
+                if (target != null) {
+                    incoming.computeIfAbsent(target, t -> new ArrayList<>()).add(new Reference(e, f.attribute()));
+                }
+            }
+        }
+        this.referencedBy = incoming;
+    }
+
+    /** A many-to-one attribute of a synced entity. */
+    public record Reference(SyncedEntity from, String attribute) {
+    }
+
+    /** The synced entities' many-to-one attributes that reference {@code entity}. */
+    public List<Reference> referencesTo(SyncedEntity entity) {
+        return referencedBy.getOrDefault(entity, List.of());
     }
 
     /** Depth first over the references, each entity after those it references; then reversed. */
@@ -70,8 +91,8 @@ public final class SyncedModel {
         if (!seen.add(e)) {
             return; // done, or a cycle: it keeps its place
         }
-        for (String target : e.referencedEntityNames()) {
-            SyncedEntity referenced = byEntityName.get(target);
+        for (SyncedField reference : e.references()) {
+            SyncedEntity referenced = byEntityName.get(reference.target());
             if (referenced != null) {
                 visit(referenced, byEntityName, seen, out);
             }
