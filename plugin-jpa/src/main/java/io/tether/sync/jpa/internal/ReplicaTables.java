@@ -286,9 +286,9 @@ public final class ReplicaTables {
     }
 
     /**
-     * Marks every record that has a positive version and no outbox entry stale ({@code -v}), in one statement.
+     * Marks every record that has a positive version and no outbox entry stale ({@code -v}), in one statement;
+     * returns how many.
      */
-    /** Marks stale every versioned record that has no outbox entry; returns how many. */
     int markStale(Connection c) throws SQLException {
         return Jdbc.update(c, "update tether_replica_record r set version = -version where version > 0 and not exists "
                 + "(select 1 from tether_outbox o where o.record_id = r.record_id "

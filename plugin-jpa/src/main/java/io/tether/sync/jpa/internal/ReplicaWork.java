@@ -281,10 +281,10 @@ public final class ReplicaWork implements ReplicaTransaction {
                             : tables.outboxFor(c, collection, ids).keySet();
                     List<ReplicaTables.MetaPut> puts = new ArrayList<>();
                     for (String id : ids) {
-                        ReplicaTables.Meta meta = versioned.get(id);
                         if (changed.contains(id)) {
-                            continue;
+                            continue; // kept as it is
                         }
+                        ReplicaTables.Meta meta = versioned.get(id);
                         if (meta == null) {
                             puts.add(new ReplicaTables.MetaPut(collection, id, 0, false, false));
                         } else if (meta.deleted()) { // a removal kept back while referenced: tried again at the end

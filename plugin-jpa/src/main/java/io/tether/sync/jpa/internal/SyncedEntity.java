@@ -72,12 +72,12 @@ public final class SyncedEntity {
         return viaEntityListener;
     }
 
-    /** Every record field, the id field included. */
     /** The many-to-one fields: each names the entity it references. */
     List<SyncedField> references() {
         return fields.stream().filter(SyncedField::isReference).toList();
     }
 
+    /** Every record field, the id field included. */
     public Set<String> fieldNames() {
         return fieldNames;
     }
