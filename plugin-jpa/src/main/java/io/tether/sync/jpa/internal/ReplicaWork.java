@@ -201,11 +201,32 @@ public final class ReplicaWork implements ReplicaTransaction {
         }
         putMeta(collection, id, version, data == null);
         Set<String> changed = changedFields(before, data);
-        if ((before == null && data == null) || (before != null && data != null && changed.isEmpty())) {
-            return; // nothing a listener could see changed
+        if (before == null ? data != null : data == null || !changed.isEmpty()) { // a listener can see it
+            Operation op = data == null ? Operation.DELETE : Operation.UPSERT;
+            buffer.remoteEvents.add(new ChangeEvent(collection, id, op, before, data, changed, version));
         }
-        Operation op = data == null ? Operation.DELETE : Operation.UPSERT;
-        buffer.remoteEvents.add(new ChangeEvent(collection, id, op, before, data, changed, version));
+        if (before != null) {
+            releaseKeptBack(entity, before, data);
+        }
+    }
+
+    /**
+     * Removes the records this record referenced before the write and no longer does, where their removal was kept
+     * back while referenced (their version rows say deleted, their entities stay) and nothing references them now.
+     */
+    private void releaseKeptBack(SyncedEntity entity, Map<String, Object> before, Map<String, Object> after) {
+        for (SyncedField reference : entity.references()) {
+            Object was = before.get(reference.name());
+            SyncedEntity target = records.model().forEntityName(reference.target());
+            if (was == null || target == null || (after != null && was.equals(after.get(reference.name())))) {
+                continue;
+            }
+            String targetId = String.valueOf(was);
+            ReplicaTables.Meta meta = meta(target.collection(), targetId).orElse(null);
+            if (meta != null && meta.deleted() && records.exists(session, target, targetId)) {
+                applyRemote(target.collection(), targetId, null, meta.version()); // kept back again if referenced
+            }
+        }
     }
 
     @Override
