@@ -88,9 +88,13 @@ public final class ReplicaWork implements ReplicaTransaction {
         });
     }
 
+    /**
+     * A record's version row, read once a transaction. A row this transaction wrote is known already (every held write
+     * is noted in {@link #metas}), so the read need not send the held writes first and break their batch.
+     */
     private Optional<ReplicaTables.Meta> meta(String collection, String id) {
         return metas.computeIfAbsent(new RecordKey(collection, id), key -> Optional.ofNullable(
-                read(c -> tables.meta(c, collection, List.of(id))).get(id)));
+                Jdbc.on(session, c -> tables.meta(c, collection, List.of(id))).get(id)));
     }
 
     private void putMeta(String collection, String id, long version, boolean deleted) {
