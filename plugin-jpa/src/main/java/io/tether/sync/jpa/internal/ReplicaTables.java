@@ -201,17 +201,44 @@ public final class ReplicaTables {
      * transactions were.
      */
     List<JournalRow> journal(Connection c, int maxRows, int maxChanges) throws SQLException {
+        List<JournalRow> out = new ArrayList<>();
+        int changes = 0;
+        int ask = 1; // the first row tells how many changes a row holds, so the next query reads about enough rows
+        while (out.size() < maxRows && changes < maxChanges) {
+            int asked = Math.min(ask, maxRows - out.size());
+            List<JournalRow> rows = journalAfter(c, out.isEmpty() ? null : out.get(out.size() - 1).firstSequence(),
+                    asked);
+            for (JournalRow row : rows) {
+                if (changes >= maxChanges) {
+                    break;
+                }
+                out.add(row);
+                changes += row.changes().size();
+            }
+            if (rows.size() < asked) {
+                break; // none left
+            }
+            long perRow = Math.max(1, changes / out.size());
+            ask = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (maxChanges - changes + perRow - 1) / perRow));
+        }
+        return out;
+    }
+
+    /**
+     * Up to {@code limit} journal rows after {@code after} (null: from the first), in order. A row can hold a large
+     * transaction's changes, and H2 reads every row a query may return, so the limit is kept close to what is used.
+     */
+    private List<JournalRow> journalAfter(Connection c, Long after, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select first_sequence, changes from tether_capture_journal "
-                + "order by first_sequence")) {
-            ps.setMaxRows(maxRows);
-            ps.setFetchSize(1);
+                + (after == null ? "" : "where first_sequence > ? ") + "order by first_sequence")) {
+            if (after != null) {
+                ps.setLong(1, after);
+            }
+            ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 List<JournalRow> out = new ArrayList<>();
-                int changes = 0;
-                while (changes < maxChanges && rs.next()) {
-                    JournalRow row = new JournalRow(rs.getLong(1), journalChanges(rs.getString(2)));
-                    out.add(row);
-                    changes += row.changes().size();
+                while (rs.next()) {
+                    out.add(new JournalRow(rs.getLong(1), journalChanges(rs.getString(2))));
                 }
                 return out;
             }
