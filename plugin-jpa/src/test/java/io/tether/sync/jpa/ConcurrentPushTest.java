@@ -11,6 +11,7 @@ import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.ProblemType;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResult;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -91,18 +93,7 @@ class ConcurrentPushTest {
             Map<String, Object> titled = edit(before, "title", "A" + round);
             List<Object> results = atOnce(
                     () -> push(hub, "device-a", round, titled, List.of("title"), before.version()),
-                    () -> {
-                        for (int attempt = 1; ; attempt++) {
-                            try {
-                                Jpa.tx(emf, em -> em.find(Task.class, "t1").priority = round);
-                                return "written in " + attempt + " attempts";
-                            } catch (RuntimeException e) {
-                                if (attempt == 10) {
-                                    throw e;
-                                }
-                            }
-                        }
-                    });
+                    () -> applicationWrite(emf, em -> em.find(Task.class, "t1").priority = round));
             HubRecord after = read(store);
             assertEquals("A" + round, after.data().get("title"), "round " + round + ": the push was lost " + results);
             assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
@@ -126,22 +117,15 @@ class ConcurrentPushTest {
         race(database, Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=500"),
                 (hub, store, emf, round, before) -> {
             String id = record.equals("deleted") ? "t1" : "n" + round;
-            long base = 0;
-            if (record.equals("deleted")) {
-                Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t1")));
-                HubRecord tomb = read(store);
-                assertTrue(tomb.deleted(), "round " + round + ": deleted first");
-                base = tomb.version();
-            }
+            long base = record.equals("deleted") ? deleteT1(emf, store) : 0;
             long head = store.headVersion();
-            long pushBase = base;
             Map<String, Object> created = new HashMap<>(Map.of("id", id, "title", "P" + round, "done", false,
                     "owner_id", "alice"));
             List<Object> results = atOnce(
                     () -> {
                         for (int attempt = 1; ; attempt++) {
                             try {
-                                return push(hub, "device-a", round, id, created, List.of("title"), pushBase);
+                                return push(hub, "device-a", round, id, created, List.of("title"), base);
                             } catch (ProblemException e) {
                                 if (e.type() != ProblemType.RATE_LIMITED || attempt == 10) {
                                     throw e;
@@ -149,27 +133,16 @@ class ConcurrentPushTest {
                             }
                         }
                     },
-                    () -> {
-                        for (int attempt = 1; ; attempt++) {
-                            try {
-                                Jpa.tx(emf, em -> {
-                                    Task t = em.find(Task.class, id);
-                                    if (t == null) {
-                                        t = new Task(id, "A" + round, "alice");
-                                        t.priority = round;
-                                        em.persist(t);
-                                    } else {
-                                        t.priority = round;
-                                    }
-                                });
-                                return "written in " + attempt + " attempts";
-                            } catch (RuntimeException e) {
-                                if (attempt == 10) {
-                                    throw e;
-                                }
-                            }
+                    () -> applicationWrite(emf, em -> {
+                        Task t = em.find(Task.class, id);
+                        if (t == null) {
+                            t = new Task(id, "A" + round, "alice");
+                            t.priority = round;
+                            em.persist(t);
+                        } else {
+                            t.priority = round;
                         }
-                    });
+                    }));
             HubRecord after = store.inTransaction(tx -> tx.read("tasks", id)).orElseThrow();
             assertEquals(round, ((Number) after.data().get("priority")).intValue(), "round " + round
                     + ": the application's write was lost " + results);
@@ -285,6 +258,23 @@ class ConcurrentPushTest {
         }
     }
 
+    /**
+     * The application's transaction, retried when it fails (an optimistic lock, a deadlock the database broke), as an
+     * application does; says how many attempts it took.
+     */
+    private static String applicationWrite(EntityManagerFactory emf, Consumer<EntityManager> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Jpa.tx(emf, work);
+                return "written in " + attempt + " attempts";
+            } catch (RuntimeException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Runs the calls on threads of their own, released together; returns their results in order. */
     @SafeVarargs
     private static <T> List<T> atOnce(Callable<? extends T>... calls) throws Exception {
@@ -306,6 +296,14 @@ class ConcurrentPushTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Deletes t1 through the application; returns its tombstone's version. */
+    private static long deleteT1(EntityManagerFactory emf, JpaHubStore store) {
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t1")));
+        HubRecord tomb = read(store);
+        assertTrue(tomb.deleted(), "deleted first");
+        return tomb.version();
     }
 
     private static HubRecord read(JpaHubStore store) {

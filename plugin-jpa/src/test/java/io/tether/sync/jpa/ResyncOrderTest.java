@@ -10,6 +10,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -57,93 +59,89 @@ class ResyncOrderTest {
         String ownerId;
     }
 
-    private static EntityManagerFactory library() {
-        return new HibernatePersistenceConfiguration("resync-order")
+    private EntityManagerFactory emf;
+    private JpaReplicaStore store;
+
+    @BeforeEach
+    void open() {
+        emf = new HibernatePersistenceConfiguration("resync-order")
                 .managedClasses(Shelf.class, Book.class, Bookmark.class)
                 .jdbcUrl(Databases.h2Memory())
                 .schemaToolingAction(Action.CREATE_DROP)
                 .createEntityManagerFactory();
+        store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        emf.close();
     }
 
     @Test
     void aResyncRemovesReferencingRecordsFirst() {
-        EntityManagerFactory emf = library();
-        JpaReplicaStore store = new JpaReplicaStore(emf);
-        try {
-            store.open(new TestContext(Role.REPLICA));
-            List<String> listed = store.schema().collections().stream().map(CollectionSchema::name).toList();
-            assertNotEquals(List.of("bookmarks", "books", "shelves"), listed, "the fixture must list a referenced "
-                    + "entity before one that references it, or it tests nothing");
-            store.inTransaction(tx -> {
-                tx.applyRemote("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
-                tx.applyRemote("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "owner_id", "alice"), 2);
-                tx.applyRemote("bookmarks", "m1", Map.of("id", "m1", "book_id", "b1", "owner_id", "alice"), 3);
-                tx.setCursor("c-3");
-                return null;
-            });
-            store.inTransaction(tx -> {
-                tx.beginResync(); // the hub has none of them any more: no page refreshes them
-                return null;
-            });
-            int removed = 0;
-            for (int n; (n = store.inTransaction(tx -> tx.finishResync(1))) > 0; ) {
-                removed += n;
-            }
-            assertEquals(3, removed);
-            for (String collection : List.of("shelves", "books", "bookmarks")) {
-                assertEquals(0, store.count(collection), collection);
-            }
-            assertTrue(store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow().deleted());
-        } finally {
-            store.close();
-            emf.close();
+        List<String> listed = store.schema().collections().stream().map(CollectionSchema::name).toList();
+        assertNotEquals(List.of("bookmarks", "books", "shelves"), listed, "the fixture must list a referenced "
+                + "entity before one that references it, or it tests nothing");
+        store.inTransaction(tx -> {
+            tx.applyRemote("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
+            tx.applyRemote("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "owner_id", "alice"), 2);
+            tx.applyRemote("bookmarks", "m1", Map.of("id", "m1", "book_id", "b1", "owner_id", "alice"), 3);
+            tx.setCursor("c-3");
+            return null;
+        });
+        store.inTransaction(tx -> {
+            tx.beginResync(); // the hub has none of them any more: no page refreshes them
+            return null;
+        });
+        int removed = 0;
+        for (int n; (n = store.inTransaction(tx -> tx.finishResync(1))) > 0; ) {
+            removed += n;
         }
+        assertEquals(3, removed);
+        for (String collection : List.of("shelves", "books", "bookmarks")) {
+            assertEquals(0, store.count(collection), collection);
+        }
+        assertTrue(store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow().deleted());
     }
 
     @Test
     void aRecordThatAKeptRecordReferencesStaysUntilAResyncFindsItFree() {
-        EntityManagerFactory emf = library();
-        JpaReplicaStore store = new JpaReplicaStore(emf);
-        try {
-            store.open(new TestContext(Role.REPLICA));
-            store.inTransaction(tx -> {
-                tx.applyRemote("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
-                tx.applyRemote("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id",
-                        "alice"), 2);
-                return null;
-            });
-            Jpa.tx(emf, em -> em.find(Book.class, "b1").title = "Edited here");
-            store.inTransaction(tx -> {
-                tx.applyRemote("shelves", "s1", null, 3); // the hub deleted the shelf
-                return null;
-            });
-            LocalRecord shelf = store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow();
-            assertTrue(!shelf.deleted() && shelf.version() == -3, "kept, stale at the delete's version: " + shelf);
+        store.inTransaction(tx -> {
+            tx.applyRemote("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
+            tx.applyRemote("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id",
+                    "alice"), 2);
+            return null;
+        });
+        Jpa.tx(emf, em -> em.find(Book.class, "b1").title = "Edited here");
+        store.inTransaction(tx -> {
+            tx.applyRemote("shelves", "s1", null, 3); // the hub deleted the shelf
+            return null;
+        });
+        LocalRecord shelf = store.inTransaction(tx -> tx.read("shelves", "s1")).orElseThrow();
+        assertTrue(!shelf.deleted() && shelf.version() == -3, "kept, stale at the delete's version: " + shelf);
 
-            store.inTransaction(tx -> {
-                tx.beginResync();
-                return null;
-            });
-            int calls = 0;
-            while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
-                assertTrue(++calls < 10, "a removal kept back is not tried again and again");
-            }
-            assertTrue(store.get("shelves", "s1").isPresent(), "still referenced by the edited book: kept");
-
-            Jpa.tx(emf, em -> em.remove(em.find(Book.class, "b1")));
-            store.inTransaction(tx -> {
-                tx.removeOutbox(tx.outboxFor("books", "b1").get(0).sequence()); // as if pushed and settled
-                tx.applyRemote("books", "b1", null, 4);
-                tx.beginResync();
-                return null;
-            });
-            while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
-                assertTrue(++calls < 10);
-            }
-            assertTrue(store.get("shelves", "s1").isEmpty(), "nothing references it now: removed");
-        } finally {
-            store.close();
-            emf.close();
+        store.inTransaction(tx -> {
+            tx.beginResync();
+            return null;
+        });
+        int calls = 0;
+        while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
+            assertTrue(++calls < 10, "a removal kept back is not tried again and again");
         }
+        assertTrue(store.get("shelves", "s1").isPresent(), "still referenced by the edited book: kept");
+
+        Jpa.tx(emf, em -> em.remove(em.find(Book.class, "b1")));
+        store.inTransaction(tx -> {
+            tx.removeOutbox(tx.outboxFor("books", "b1").get(0).sequence()); // as if pushed and settled
+            tx.applyRemote("books", "b1", null, 4);
+            tx.beginResync();
+            return null;
+        });
+        while (store.inTransaction(tx -> tx.finishResync(1)) > 0) {
+            assertTrue(++calls < 10);
+        }
+        assertTrue(store.get("shelves", "s1").isEmpty(), "nothing references it now: removed");
     }
 }

@@ -66,8 +66,10 @@ public interface ReplicaTransaction {
     /**
      * Ends a resync whose pages have all been applied: a record still stale and live with no outbox entry is one
      * the hub no longer has, and up to {@code max} of them are removed, each left as a stale tombstone (no data,
-     * version {@code -|v|}). Returns how many were removed; a call that removes fewer than {@code max} has ended the
-     * resync (one that removes {@code max} may have too). With no resync under way it returns 0 and changes nothing.
+     * version {@code -|v|}); a store that cannot remove one yet (a record it keeps references it by foreign key) may
+     * keep it, stale, and count it as removed. Returns how many were removed; a call that removes fewer than
+     * {@code max} has ended the resync (one that removes {@code max} may have too). With no resync under way it
+     * returns 0 and changes nothing.
      *
      * @param max how many records this transaction may remove (positive)
      */

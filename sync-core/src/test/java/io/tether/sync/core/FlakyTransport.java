@@ -5,7 +5,6 @@ import io.tether.sync.spi.PullRequest;
 import io.tether.sync.spi.PullResponse;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResponse;
-import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 
 import java.util.Random;
@@ -14,8 +13,7 @@ import java.util.Random;
  * Wraps a transport with seeded faults: requests lost before the hub saw them, answers lost after the hub applied
  * them, and requests delivered twice.
  */
-final class FlakyTransport implements SyncTransport {
-    private final SyncTransport target;
+final class FlakyTransport extends ForwardingTransport {
     private final Random random;
     private volatile double faultRate;
     int lostRequests;
@@ -23,7 +21,7 @@ final class FlakyTransport implements SyncTransport {
     int duplicated;
 
     FlakyTransport(SyncTransport target, Random random, double faultRate) {
-        this.target = target;
+        super(target);
         this.random = random;
         this.faultRate = faultRate;
     }
@@ -78,10 +76,5 @@ final class FlakyTransport implements SyncTransport {
                 return target.pull(request);
             }
         }
-    }
-
-    @Override
-    public Schema schema() {
-        return target.schema();
     }
 }

@@ -5,6 +5,7 @@ import org.hibernate.exception.ConstraintViolationException;
 
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Set;
 
 /** Tells a write the database or entity validation refused (the data's fault) from a failure of the store. */
 public final class Refusals {
@@ -55,7 +56,7 @@ public final class Refusals {
     }
 
     /** Serialization failure, deadlock (PostgreSQL), lock timeout (H2), lock not available (PostgreSQL). */
-    private static final java.util.Set<String> CONTENDED_STATES = java.util.Set.of("40001", "40P01", "HYT00", "55P03");
+    private static final Set<String> CONTENDED_STATES = Set.of("40001", "40P01", "HYT00", "55P03");
 
     /** The database's own words, without the statement it quotes. */
     private static String firstLine(SQLException e) {

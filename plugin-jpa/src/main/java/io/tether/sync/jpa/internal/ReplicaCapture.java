@@ -266,7 +266,7 @@ public final class ReplicaCapture implements ChangeSink {
         ReplicaTables t = tables();
         Jdbc.on(session, c -> {
             // usually empty: nothing was captured since the transaction folded the journal
-            for (ReplicaTables.JournalRow row : t.journal(c, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
+            for (ReplicaTables.JournalRow row : t.journal(c)) {
                 for (ReplicaTables.JournalChange change : row.changes()) {
                     RecordKey key = change.key();
                     if (written.contains(key)) {

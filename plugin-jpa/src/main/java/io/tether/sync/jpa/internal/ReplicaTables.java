@@ -218,10 +218,15 @@ public final class ReplicaTables {
             if (rows.size() < asked) {
                 break; // none left
             }
-            long perRow = Math.max(1, changes / out.size());
-            ask = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (maxChanges - changes + perRow - 1) / perRow));
+            int perRow = Math.max(1, changes / out.size());
+            ask = Math.max(1, (maxChanges - changes + perRow - 1) / perRow); // perRow <= changes: no overflow
         }
         return out;
+    }
+
+    /** Every journal row, in order, in one query. */
+    List<JournalRow> journal(Connection c) throws SQLException {
+        return journalAfter(c, null, Integer.MAX_VALUE);
     }
 
     /**

@@ -286,47 +286,49 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     @Override
     public void beginResync() {
-        boolean[] outboxEmpty = new boolean[1];
         int marked = Jdbc.on(session, c -> {
             writeHeld(c);
             tables.setCursor(c, null);
-            outboxEmpty[0] = tables.outboxEmpty(c);
             return tables.markStale(c);
         });
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
-        int stale = marked;
+        boolean outboxEmpty = Jdbc.on(session, tables::outboxEmpty);
         for (SyncedEntity entity : records.model().entities()) {
-            String collection = entity.collection();
             for (List<?> chunk = records.idsAfter(session, entity, null, RESYNC_WALK); !chunk.isEmpty();
                  chunk = records.idsAfter(session, entity, chunk.get(chunk.size() - 1), RESYNC_WALK)) {
-                List<String> ids = chunk.stream().map(entity::recordId).toList();
-                stale += Jdbc.on(session, c -> {
-                    Map<String, ReplicaTables.Meta> versioned = tables.meta(c, collection, ids);
-                    Set<String> changed = outboxEmpty[0] ? Set.of()
-                            : tables.outboxFor(c, collection, ids).keySet();
-                    List<ReplicaTables.MetaPut> puts = new ArrayList<>();
-                    for (String id : ids) {
-                        if (changed.contains(id)) {
-                            continue; // kept as it is
-                        }
-                        ReplicaTables.Meta meta = versioned.get(id);
-                        if (meta == null) {
-                            puts.add(new ReplicaTables.MetaPut(collection, id, 0, false, false));
-                        } else if (meta.deleted()) { // a removal kept back while referenced: tried again at the end
-                            puts.add(new ReplicaTables.MetaPut(collection, id, -Math.abs(meta.version()), false,
-                                    true));
-                        }
-                    }
-                    tables.putMeta(c, puts);
-                    return puts.size();
-                });
+                marked += markWalked(entity.collection(), chunk.stream().map(entity::recordId).toList(), outboxEmpty);
             }
         }
-        boolean anyStale = stale > 0;
+        boolean anyMarked = marked > 0;
         Jdbc.on(session, c -> {
             // records an earlier resync left stale (one that did not end) are still to be removed
-            tables.setResyncPending(c, anyStale || anyStaleLive(c));
+            tables.setResyncPending(c, anyMarked || anyStaleLive(c));
             return null;
+        });
+    }
+
+    /**
+     * One chunk of {@link #beginResync}'s walk over entity ids: gives each record without a version row or outbox
+     * entry a version row at 0, and marks stale again each one whose removal was kept back; returns how many.
+     */
+    private int markWalked(String collection, List<String> ids, boolean outboxEmpty) {
+        return Jdbc.on(session, c -> {
+            Map<String, ReplicaTables.Meta> versioned = tables.meta(c, collection, ids);
+            Set<String> changed = outboxEmpty ? Set.of() : tables.outboxFor(c, collection, ids).keySet();
+            List<ReplicaTables.MetaPut> puts = new ArrayList<>();
+            for (String id : ids) {
+                if (changed.contains(id)) {
+                    continue; // kept as it is
+                }
+                ReplicaTables.Meta meta = versioned.get(id);
+                if (meta == null) {
+                    puts.add(new ReplicaTables.MetaPut(collection, id, 0, false, false));
+                } else if (meta.deleted()) { // a removal kept back while referenced: tried again at the end
+                    puts.add(new ReplicaTables.MetaPut(collection, id, -Math.abs(meta.version()), false, true));
+                }
+            }
+            tables.putMeta(c, puts);
+            return puts.size();
         });
     }
 

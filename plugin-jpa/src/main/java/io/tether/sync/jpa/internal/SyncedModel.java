@@ -19,8 +19,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,7 +50,6 @@ public final class SyncedModel {
             }
         });
         this.byCollection = collections;
-        this.referencingFirst = referencingFirst(this.byEntityName, collections.values());
         Map<SyncedEntity, List<Reference>> incoming = new HashMap<>();
         for (SyncedEntity e : collections.values()) {
             for (SyncedField f : e.references()) {
@@ -63,6 +60,19 @@ public final class SyncedModel {
             }
         }
         this.referencedBy = incoming;
+        List<SyncedEntity> order = new ArrayList<>();
+        Set<SyncedEntity> placed = new HashSet<>();
+        collections.values().forEach(e -> placeReferencersFirst(e, placed, order));
+        this.referencingFirst = List.copyOf(order);
+    }
+
+    /** Adds the entities that reference {@code e}, theirs before them (depth first), then {@code e}. */
+    private void placeReferencersFirst(SyncedEntity e, Set<SyncedEntity> placed, List<SyncedEntity> order) {
+        if (!placed.add(e)) {
+            return; // placed already, or on a cycle of references that is being placed
+        }
+        referencesTo(e).forEach(r -> placeReferencersFirst(r.from(), placed, order));
+        order.add(e);
     }
 
     /** A many-to-one attribute of a synced entity. */
@@ -72,32 +82,6 @@ public final class SyncedModel {
     /** The synced entities' many-to-one attributes that reference {@code entity}. */
     public List<Reference> referencesTo(SyncedEntity entity) {
         return referencedBy.getOrDefault(entity, List.of());
-    }
-
-    /** Depth first over the references, each entity after those it references; then reversed. */
-    private static List<SyncedEntity> referencingFirst(Map<String, SyncedEntity> byEntityName,
-                                                       Collection<SyncedEntity> entities) {
-        List<SyncedEntity> referencedFirst = new ArrayList<>();
-        Set<SyncedEntity> seen = new HashSet<>();
-        for (SyncedEntity e : entities) {
-            visit(e, byEntityName, seen, referencedFirst);
-        }
-        Collections.reverse(referencedFirst);
-        return List.copyOf(referencedFirst);
-    }
-
-    private static void visit(SyncedEntity e, Map<String, SyncedEntity> byEntityName, Set<SyncedEntity> seen,
-                              List<SyncedEntity> out) {
-        if (!seen.add(e)) {
-            return; // done, or a cycle: it keeps its place
-        }
-        for (SyncedField reference : e.references()) {
-            SyncedEntity referenced = byEntityName.get(reference.target());
-            if (referenced != null) {
-                visit(referenced, byEntityName, seen, out);
-            }
-        }
-        out.add(e);
     }
 
     /** Reads the synced entities from a built SessionFactory's metamodel. */
