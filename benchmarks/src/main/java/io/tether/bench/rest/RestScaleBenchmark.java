@@ -9,6 +9,7 @@ import io.tether.sync.jpa.JpaReplicaStore;
 import io.tether.sync.rest.JwtAuthenticator;
 import io.tether.sync.rest.JwtIssuer;
 import io.tether.sync.rest.TetherServer;
+import io.tether.sync.spi.OutboxState;
 import jakarta.persistence.EntityManagerFactory;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -79,43 +81,63 @@ public final class RestScaleBenchmark {
                              .schemaVersion(1).requestTimeout(Duration.ofSeconds(300)).build())
                      .pollInterval(Duration.ZERO).debounce(Duration.ZERO).pullPageSize(pageSize)
                      .pushBatchSize(pushBatch).build().start()) {
-            RestSyncBenchmark.resetPeak();
-            long start = System.nanoTime();
+            Phase phase = Phase.start();
             SyncReport initial = replica.syncNow();
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = phase.seconds();
             RestSyncBenchmark.check(initial.pulled() == records, "pulled " + initial.pulled());
-            System.out.printf("initial sync: %,d records in %.1f s = %,.0f records/s (peak heap %d MiB)%n",
-                    records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+            System.out.printf("initial sync: %,d records in %.1f s = %,.0f records/s (%s)%n",
+                    records, seconds, records / seconds, phase.usage(seconds));
             if (phases.contains("resync")) {
                 // what a replica does after cursor-expired: an initial sync over the records it holds
                 store.inTransaction(tx -> {
                     tx.setCursor(null);
                     return null;
                 });
-                RestSyncBenchmark.resetPeak();
-                start = System.nanoTime();
+                phase = Phase.start();
                 SyncReport resync = replica.syncNow();
-                seconds = (System.nanoTime() - start) / 1e9;
+                seconds = phase.seconds();
                 long held = store.count("items");
                 RestSyncBenchmark.check(resync.pulled() == records && held == records,
                         "pulled " + resync.pulled() + ", holding " + held);
-                System.out.printf("resync over %,d held records: %.1f s = %,.0f records/s (peak heap %d MiB)%n",
-                        records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+                System.out.printf("resync over %,d held records: %.1f s = %,.0f records/s (%s)%n",
+                        records, seconds, records / seconds, phase.usage(seconds));
             }
             if (!phases.contains("push")) {
                 return;
             }
 
             RestJpaBenchmark.persist(db, "p", records);
-            RestSyncBenchmark.resetPeak();
-            start = System.nanoTime();
+            phase = Phase.start();
+            // what the sync does first, timed on its own: fold the capture journal into the outbox
+            long queued = store.outboxCount(EnumSet.of(OutboxState.PENDING));
+            double folded = phase.seconds();
             SyncReport pushed = replica.syncNow();
-            seconds = (System.nanoTime() - start) / 1e9;
-            RestSyncBenchmark.check(pushed.pushed() == records, "pushed " + pushed.pushed());
-            System.out.printf("push: %,d changes in %.1f s = %,.0f changes/s (peak heap %d MiB)%n",
-                    records, seconds, records / seconds, RestSyncBenchmark.peakHeapMiB());
+            seconds = phase.seconds();
+            RestSyncBenchmark.check(queued == records && pushed.pushed() == records,
+                    "queued " + queued + ", pushed " + pushed.pushed());
+            System.out.printf("push: %,d changes in %.1f s = %,.0f changes/s, of which %.1f s folding the capture "
+                    + "journal (%s)%n", records, seconds, records / seconds, folded, phase.usage(seconds));
         } finally {
             db.close();
+        }
+    }
+
+    /** One measured phase: its wall time, and what the replica's JVM spent on it. */
+    private record Phase(long startNanos, long cpuNanos, long gcMillis) {
+        static Phase start() {
+            RestSyncBenchmark.resetPeak();
+            return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis());
+        }
+
+        double seconds() {
+            return (System.nanoTime() - startNanos) / 1e9;
+        }
+
+        /** The replica JVM's peak heap, cores kept busy (GC and JIT included) and time spent collecting. */
+        String usage(double seconds) {
+            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC",
+                    RestSyncBenchmark.peakHeapMiB(), RestSyncBenchmark.coresBusy(cpuNanos, seconds),
+                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3);
         }
     }
 

@@ -15,6 +15,7 @@ import io.tether.sync.spi.CollectionSchema;
 import io.tether.sync.spi.FieldType;
 import io.tether.sync.spi.Schema;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -149,6 +150,12 @@ public final class RestSyncBenchmark {
     /** How many cores the JVM kept busy on average since {@code cpuStart}, over {@code seconds} of wall time. */
     static double coresBusy(long cpuStart, double seconds) {
         return (processCpuNanos() - cpuStart) / 1e9 / seconds;
+    }
+
+    /** Time this JVM's collectors have spent collecting, in milliseconds (for SerialGC: paused). */
+    static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     static long peakHeapMiB() {
