@@ -159,8 +159,13 @@ public final class RestJpaBenchmark {
     }
 
     static EntityManagerFactory database(String name, String jdbcUrl) {
+        return database(name, jdbcUrl, SyncedItem.class);
+    }
+
+    /** A fresh database of one entity, with the JDBC batching the benchmarks' Hibernate nodes use. */
+    static EntityManagerFactory database(String name, String jdbcUrl, Class<?> entity) {
         return new HibernatePersistenceConfiguration("rest-bench-" + name)
-                .managedClass(SyncedItem.class)
+                .managedClass(entity)
                 .jdbcUrl(jdbcUrl)
                 .schemaToolingAction(Action.CREATE_DROP)
                 .property("hibernate.jdbc.batch_size", 100)

@@ -3,8 +3,6 @@ package io.tether.bench.rest;
 import io.tether.bench.PlainItem;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.Session;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
-import org.hibernate.tool.schema.Action;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +36,7 @@ public final class StoreFloorBenchmark {
 
     private static double run(int records, int page, boolean versions) throws Exception {
         Path file = Files.createTempDirectory("tether-floor").resolve("db");
-        EntityManagerFactory db = new HibernatePersistenceConfiguration("store-floor")
-                .managedClass(PlainItem.class)
-                .jdbcUrl("jdbc:h2:file:" + file)
-                .schemaToolingAction(Action.CREATE_DROP)
-                .property("hibernate.jdbc.batch_size", 100)
-                .property("hibernate.order_inserts", true)
-                .createEntityManagerFactory();
+        EntityManagerFactory db = RestJpaBenchmark.database("store-floor", "jdbc:h2:file:" + file, PlainItem.class);
         try {
             long start = System.nanoTime();
             for (int from = 0; from < records; from += page) {

@@ -31,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -122,17 +124,8 @@ class ConcurrentPushTest {
             Map<String, Object> created = new HashMap<>(Map.of("id", id, "title", "P" + round, "done", false,
                     "owner_id", "alice"));
             List<Object> results = atOnce(
-                    () -> {
-                        for (int attempt = 1; ; attempt++) {
-                            try {
-                                return push(hub, "device-a", round, id, created, List.of("title"), base);
-                            } catch (ProblemException e) {
-                                if (e.type() != ProblemType.RATE_LIMITED || attempt == 10) {
-                                    throw e;
-                                }
-                            }
-                        }
-                    },
+                    () -> retried(attempt -> push(hub, "device-a", round, id, created, List.of("title"), base),
+                            e -> e instanceof ProblemException p && p.type() == ProblemType.RATE_LIMITED),
                     () -> applicationWrite(emf, em -> {
                         Task t = em.find(Task.class, id);
                         if (t == null) {
@@ -165,15 +158,8 @@ class ConcurrentPushTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aPushThatWaitsTooLongForARecordIsAnsweredRateLimitedAndAppliesNothing(String database) throws Exception {
-        String url = database.equals("postgres") ? Databases.postgresSchema(ConcurrentPushTest.class)
-                : Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=300");
-        try {
-            onHub(url, Map.of("jakarta.persistence.lock.timeout", 300), ConcurrentPushTest::waitsTooLong);
-        } finally {
-            if (database.equals("postgres")) {
-                Databases.dropPostgresSchema(url);
-            }
-        }
+        onHub(database, Databases.h2Memory().replace("LOCK_TIMEOUT=20000", "LOCK_TIMEOUT=300"),
+                Map.of("jakarta.persistence.lock.timeout", 300), ConcurrentPushTest::waitsTooLong);
     }
 
     private static void waitsTooLong(HubEngine hub, JpaHubStore store, EntityManagerFactory emf) throws Exception {
@@ -225,36 +211,38 @@ class ConcurrentPushTest {
 
     /** The race on PostgreSQL, or on H2 at {@code h2Url}. */
     private static void race(String database, String h2Url, Round round) throws Exception {
-        String url = database.equals("postgres") ? Databases.postgresSchema(ConcurrentPushTest.class) : h2Url;
+        onHub(database, h2Url, Map.of(), (hub, store, emf) -> {
+            for (int r = 1; r <= ROUNDS; r++) {
+                round.run(hub, store, emf, r, read(store));
+            }
+        });
+    }
+
+    /**
+     * A field-merge hub holding task t1, over a fresh database: a schema of its own on PostgreSQL (dropped after), or
+     * H2 at {@code h2Url}; {@code properties} go to the persistence unit.
+     */
+    private static void onHub(String database, String h2Url, Map<String, Object> properties, OnHub work)
+            throws Exception {
+        boolean postgres = database.equals("postgres");
+        String url = postgres ? Databases.postgresSchema(ConcurrentPushTest.class) : h2Url;
         try {
-            onHub(url, (hub, store, emf) -> {
-                for (int r = 1; r <= ROUNDS; r++) {
-                    round.run(hub, store, emf, r, read(store));
-                }
-            });
+            EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP, properties);
+            JpaHubStore store = new JpaHubStore(emf);
+            try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build()
+                    .start()) {
+                Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "priority",
+                        0, "owner_id", "alice"));
+                push(hub, "seed", 1, t1, null, 0);
+                work.run(hub, store, emf);
+            } finally {
+                store.close();
+                emf.close();
+            }
         } finally {
-            if (database.equals("postgres")) {
+            if (postgres) {
                 Databases.dropPostgresSchema(url);
             }
-        }
-    }
-
-    /** A field-merge hub over the database at {@code url}, created fresh, holding task t1. */
-    private static void onHub(String url, OnHub work) throws Exception {
-        onHub(url, Map.of(), work);
-    }
-
-    private static void onHub(String url, Map<String, Object> properties, OnHub work) throws Exception {
-        EntityManagerFactory emf = Databases.open(url, Action.CREATE_DROP, properties);
-        JpaHubStore store = new JpaHubStore(emf);
-        try (HubEngine hub = Tether.hub().store(store).conflictPolicy(ConflictPolicy.FIELD_MERGE).build().start()) {
-            Map<String, Object> t1 = new HashMap<>(Map.of("id", "t1", "title", "T0", "done", false, "priority", 0,
-                    "owner_id", "alice"));
-            push(hub, "seed", 1, t1, null, 0);
-            work.run(hub, store, emf);
-        } finally {
-            store.close();
-            emf.close();
         }
     }
 
@@ -263,12 +251,22 @@ class ConcurrentPushTest {
      * application does; says how many attempts it took.
      */
     private static String applicationWrite(EntityManagerFactory emf, Consumer<EntityManager> work) {
+        return retried(attempt -> {
+            Jpa.tx(emf, work);
+            return "written in " + attempt + " attempts";
+        }, e -> true);
+    }
+
+    /**
+     * Calls {@code call} with the attempt's number until it returns, retrying a failure that {@code retryable} accepts,
+     * up to ten attempts.
+     */
+    private static <T> T retried(IntFunction<T> call, Predicate<RuntimeException> retryable) {
         for (int attempt = 1; ; attempt++) {
             try {
-                Jpa.tx(emf, work);
-                return "written in " + attempt + " attempts";
+                return call.apply(attempt);
             } catch (RuntimeException e) {
-                if (attempt == 10) {
+                if (attempt == 10 || !retryable.test(e)) {
                     throw e;
                 }
             }

@@ -1,6 +1,7 @@
 package io.tether.sync.jpa;
 
 import io.tether.sync.ChangeBatch;
+import io.tether.sync.ConflictPolicy;
 import io.tether.sync.HubEngine;
 import io.tether.sync.Origin;
 import io.tether.sync.ReplicaEngine;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import io.tether.sync.ConflictPolicy;
 
 import java.time.Duration;
 import java.util.ArrayList;
