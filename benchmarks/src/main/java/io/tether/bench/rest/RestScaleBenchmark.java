@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * The initial sync always runs (the other phases need a caught-up replica); {@code resync} then runs an initial sync
  * again over the records the replica holds, as after {@code cursor-expired}, and {@code push} pushes N new records.
+ * {@code warmup} first runs an initial sync and a push of N/10 records on a scratch replica (printed as the cold
+ * JVMs' figures), so that the measured phases run with both JVMs' code compiled; the measured initial sync then
+ * pulls those N/10 records too.
  */
 public final class RestScaleBenchmark {
     private RestScaleBenchmark() {
@@ -65,15 +68,29 @@ public final class RestScaleBenchmark {
                     records, (System.nanoTime() - seedStart) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
             String url = hubInfo.get(0);
             String token = hubInfo.get(1);
-            replica(url, token, dir.resolve("replica").toString(), records, pageSize, pushBatch, phases);
+            int held = records;
+            if (phases.contains("warmup")) {
+                // the same work on a scratch replica first, so that the measured phases run on warm JVMs
+                int warmPush = records / 10;
+                replica(url, token, dir.resolve("warmup").toString(), held, warmPush, "w", "warm-up, cold JVMs: ",
+                        pageSize, pushBatch, "initial,push");
+                held += warmPush;
+                System.gc();
+            }
+            replica(url, token, dir.resolve("replica").toString(), held, records, "p", "", pageSize, pushBatch,
+                    phases);
         } finally {
             hub.destroy();
             hub.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
-    private static void replica(String url, String token, String file, int records, int pageSize, int pushBatch,
-                                String phases) {
+    /**
+     * Syncs a fresh replica of {@code held} records, then runs the other phases; the push creates {@code pushed}
+     * entities whose ids start with {@code prefix}. Each line printed starts with {@code label}.
+     */
+    private static void replica(String url, String token, String file, int held, int pushed, String prefix,
+                                String label, int pageSize, int pushBatch, String phases) {
         EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file);
         try (JpaReplicaStore store = new JpaReplicaStore(db);
              ReplicaEngine replica = Tether.replica().store(store)
@@ -84,9 +101,9 @@ public final class RestScaleBenchmark {
             Phase phase = Phase.start();
             SyncReport initial = replica.syncNow();
             double seconds = phase.seconds();
-            RestSyncBenchmark.check(initial.pulled() == records, "pulled " + initial.pulled());
-            System.out.printf("initial sync: %,d records in %.1f s = %,.0f records/s (%s)%n",
-                    records, seconds, records / seconds, phase.usage(seconds));
+            RestSyncBenchmark.check(initial.pulled() == held, "pulled " + initial.pulled());
+            System.out.printf("%sinitial sync: %,d records in %.1f s = %,.0f records/s (%s)%n",
+                    label, held, seconds, held / seconds, phase.usage(seconds));
             if (phases.contains("resync")) {
                 // what a replica does after cursor-expired: an initial sync over the records it holds
                 store.inTransaction(tx -> {
@@ -96,27 +113,27 @@ public final class RestScaleBenchmark {
                 phase = Phase.start();
                 SyncReport resync = replica.syncNow();
                 seconds = phase.seconds();
-                long held = store.count("items");
-                RestSyncBenchmark.check(resync.pulled() == records && held == records,
-                        "pulled " + resync.pulled() + ", holding " + held);
-                System.out.printf("resync over %,d held records: %.1f s = %,.0f records/s (%s)%n",
-                        records, seconds, records / seconds, phase.usage(seconds));
+                long holding = store.count("items");
+                RestSyncBenchmark.check(resync.pulled() == held && holding == held,
+                        "pulled " + resync.pulled() + ", holding " + holding);
+                System.out.printf("%sresync over %,d held records: %.1f s = %,.0f records/s (%s)%n",
+                        label, held, seconds, held / seconds, phase.usage(seconds));
             }
             if (!phases.contains("push")) {
                 return;
             }
 
-            RestJpaBenchmark.persist(db, "p", records);
+            RestJpaBenchmark.persist(db, prefix, pushed);
             phase = Phase.start();
             // what the sync does first, timed on its own: fold the capture journal into the outbox
             long queued = store.outboxCount(EnumSet.of(OutboxState.PENDING));
             double folded = phase.seconds();
-            SyncReport pushed = replica.syncNow();
+            SyncReport push = replica.syncNow();
             seconds = phase.seconds();
-            RestSyncBenchmark.check(queued == records && pushed.pushed() == records,
-                    "queued " + queued + ", pushed " + pushed.pushed());
-            System.out.printf("push: %,d changes in %.1f s = %,.0f changes/s, of which %.1f s folding the capture "
-                    + "journal (%s)%n", records, seconds, records / seconds, folded, phase.usage(seconds));
+            RestSyncBenchmark.check(queued == pushed && push.pushed() == pushed,
+                    "queued " + queued + ", pushed " + push.pushed());
+            System.out.printf("%spush: %,d changes in %.1f s = %,.0f changes/s, of which %.1f s folding the capture "
+                    + "journal (%s)%n", label, pushed, seconds, pushed / seconds, folded, phase.usage(seconds));
         } finally {
             db.close();
         }
