@@ -8,11 +8,13 @@ import io.tether.sync.jpa.JpaHubStore;
 import io.tether.sync.jpa.JpaReplicaStore;
 import io.tether.sync.rest.JwtAuthenticator;
 import io.tether.sync.rest.JwtIssuer;
+import io.tether.sync.rest.RestTransport;
 import io.tether.sync.rest.TetherServer;
 import io.tether.sync.spi.OutboxState;
 import jakarta.persistence.EntityManagerFactory;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,19 +68,17 @@ public final class RestScaleBenchmark {
             List<String> hubInfo = Files.readAllLines(ready, StandardCharsets.UTF_8);
             System.out.printf("hub seeded with %,d records in %.1f s (its own JVM, -Xmx2g -Xms2g); replica max heap %d MiB%n",
                     records, (System.nanoTime() - seedStart) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
-            String url = hubInfo.get(0);
-            String token = hubInfo.get(1);
+            HubLink link = new HubLink(hubInfo.get(0), hubInfo.get(1), pageSize, pushBatch);
             int held = records;
             if (phases.contains("warmup")) {
                 // the same work on a scratch replica first, so that the measured phases run on warm JVMs
                 int warmPush = records / 10;
-                replica(url, token, dir.resolve("warmup").toString(), held, warmPush, "w", "warm-up, cold JVMs: ",
-                        pageSize, pushBatch, "initial,push");
+                replica(link, dir.resolve("warmup").toString(), held, warmPush, "w", "warm-up, cold JVMs: ",
+                        "initial,push");
                 held += warmPush;
                 System.gc();
             }
-            replica(url, token, dir.resolve("replica").toString(), held, records, "p", "", pageSize, pushBatch,
-                    phases);
+            replica(link, dir.resolve("replica").toString(), held, records, "p", "", phases);
         } finally {
             hub.destroy();
             hub.waitFor(30, TimeUnit.SECONDS);
@@ -89,15 +89,11 @@ public final class RestScaleBenchmark {
      * Syncs a fresh replica of {@code held} records, then runs the other phases; the push creates {@code pushed}
      * entities whose ids start with {@code prefix}. Each line printed starts with {@code label}.
      */
-    private static void replica(String url, String token, String file, int held, int pushed, String prefix,
-                                String label, int pageSize, int pushBatch, String phases) {
+    private static void replica(HubLink link, String file, int held, int pushed, String prefix, String label,
+                                String phases) {
         EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file);
         try (JpaReplicaStore store = new JpaReplicaStore(db);
-             ReplicaEngine replica = Tether.replica().store(store)
-                     .transport(io.tether.sync.rest.RestTransport.builder(java.net.URI.create(url)).token(token)
-                             .schemaVersion(1).requestTimeout(Duration.ofSeconds(300)).build())
-                     .pollInterval(Duration.ZERO).debounce(Duration.ZERO).pullPageSize(pageSize)
-                     .pushBatchSize(pushBatch).build().start()) {
+             ReplicaEngine replica = link.replica(store)) {
             Phase phase = Phase.start();
             SyncReport initial = replica.syncNow();
             double seconds = phase.seconds();
@@ -136,6 +132,17 @@ public final class RestScaleBenchmark {
                     + "journal (%s)%n", label, pushed, seconds, pushed / seconds, folded, phase.usage(seconds));
         } finally {
             db.close();
+        }
+    }
+
+    /** The hub process's address and token, and the page and batch sizes every replica of a run syncs with. */
+    private record HubLink(String url, String token, int pageSize, int pushBatch) {
+        ReplicaEngine replica(JpaReplicaStore store) {
+            return Tether.replica().store(store)
+                    .transport(RestTransport.builder(URI.create(url)).token(token).schemaVersion(1)
+                            .requestTimeout(Duration.ofSeconds(300)).build())
+                    .pollInterval(Duration.ZERO).debounce(Duration.ZERO).pullPageSize(pageSize)
+                    .pushBatchSize(pushBatch).build().start();
         }
     }
 
