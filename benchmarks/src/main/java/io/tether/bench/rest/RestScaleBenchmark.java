@@ -14,13 +14,19 @@ import io.tether.sync.spi.OutboxState;
 import jakarta.persistence.EntityManagerFactory;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,9 +60,15 @@ public final class RestScaleBenchmark {
         String phases = args.length > 3 ? args[3] : "initial,push";
         Path dir = Files.createTempDirectory("tether-scale");
         Path ready = dir.resolve("hub.ready");
-        Process hub = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Xms2g", "-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
-                Integer.toString(records), ready.toString())).inheritIO().start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Xms2g"));
+        String hubOptions = System.getProperty("bench.hub.jvm", "").trim(); // e.g. a flight recording of the hub
+        if (!hubOptions.isEmpty()) {
+            command.addAll(List.of(hubOptions.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
+                Integer.toString(records), ready.toString()));
+        Process hub = new ProcessBuilder(command).inheritIO().start();
         try {
             long seedStart = System.nanoTime();
             while (!Files.exists(ready)) {
@@ -91,7 +103,9 @@ public final class RestScaleBenchmark {
      */
     private static void replica(HubLink link, String file, int held, int pushed, String prefix, String label,
                                 String phases) {
-        EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file);
+        // bench.replica.h2: settings appended to the replica's H2 URL, for example ";WRITE_DELAY=100"
+        EntityManagerFactory db = RestJpaBenchmark.database("replica", "jdbc:h2:file:" + file
+                + System.getProperty("bench.replica.h2", ""));
         try (JpaReplicaStore store = new JpaReplicaStore(db);
              ReplicaEngine replica = link.replica(store)) {
             Phase phase = Phase.start();
@@ -146,22 +160,42 @@ public final class RestScaleBenchmark {
         }
     }
 
-    /** One measured phase: its wall time, and what the replica's JVM spent on it. */
-    private record Phase(long startNanos, long cpuNanos, long gcMillis) {
+    /** One measured phase: its wall time, and what the replica's JVM and its store threads spent on it. */
+    private record Phase(long startNanos, long cpuNanos, long gcMillis, Map<Long, Long> threadCpuNanos) {
         static Phase start() {
             RestSyncBenchmark.resetPeak();
-            return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis());
+            return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis(),
+                    storeThreadsCpu());
         }
 
         double seconds() {
             return (System.nanoTime() - startNanos) / 1e9;
         }
 
-        /** The replica JVM's peak heap, cores kept busy (GC and JIT included) and time spent collecting. */
+        /**
+         * The replica JVM's peak heap, cores kept busy (GC and JIT included), time spent collecting, and the CPU time
+         * of the threads that run store transactions (the engine's store worker and the background journal fold).
+         */
         String usage(double seconds) {
-            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC",
+            long storeCpu = 0;
+            for (var thread : storeThreadsCpu().entrySet()) {
+                storeCpu += thread.getValue() - threadCpuNanos.getOrDefault(thread.getKey(), 0L);
+            }
+            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s CPU in store threads",
                     RestSyncBenchmark.peakHeapMiB(), RestSyncBenchmark.coresBusy(cpuNanos, seconds),
-                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3);
+                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3, storeCpu / 1e9);
+        }
+
+        private static Map<Long, Long> storeThreadsCpu() {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> cpu = new HashMap<>();
+            for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && (info.getThreadName().endsWith("-store")
+                        || info.getThreadName().equals("tether-jpa-fold"))) {
+                    cpu.put(info.getThreadId(), threads.getThreadCpuTime(info.getThreadId()));
+                }
+            }
+            return cpu;
         }
     }
 
