@@ -50,6 +50,8 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
     private final EntityRecords records;
     private final ReplicaCapture capture = new ReplicaCapture();
     private final int schemaVersion;
+    /** What the last committed store transaction knew of its records (see {@link #inTransaction}). */
+    private volatile ReplicaWork.Known known;
 
     /** A store with schema version 1. */
     public JpaReplicaStore(EntityManagerFactory factory) {
@@ -83,15 +85,27 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
         return capture.clientId();
     }
 
+    /**
+     * {@inheritDoc} What the transaction knew of its records when it committed is kept for the next one, which uses
+     * it only when nothing wrote Tether's tables in between (its turn on the state lock follows this one's, and it
+     * folded nothing): a push batch is read when it is marked sent and used again when its answer is settled.
+     */
     @Override
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
-        return records.inTransaction(session -> {
-            capture.drain(session);
-            ReplicaWork tx = new ReplicaWork(records, capture, session);
+        ReplicaWork.Known last = known;
+        Done<T> done = records.inTransaction(session -> {
+            ReplicaCapture.Drained drained = capture.drain(session);
+            boolean current = last != null && last.turn() == drained.turn() - 1 && !drained.folded();
+            ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current ? last : null);
             T result = work.apply(tx);
             tx.finish();
-            return result;
+            return new Done<>(result, tx.known());
         });
+        known = done.known(); // committed
+        return done.result();
+    }
+
+    private record Done<T>(T result, ReplicaWork.Known known) {
     }
 
     @Override

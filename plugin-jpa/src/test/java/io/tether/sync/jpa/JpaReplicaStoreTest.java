@@ -422,6 +422,124 @@ class JpaReplicaStoreTest {
         assertEquals(0, rows("tether_capture_journal"));
     }
 
+    // ---- what a transaction passes on to the next (the versions and outbox entries of the records it prefetched)
+
+    private static OutboxEntry sentEntry(long sequence, String id) {
+        return new OutboxEntry(sequence, "c:" + sequence, "tasks", id, Operation.UPSERT,
+                Map.of("id", id, "title", "Sent", "done", false, "owner_id", "alice"), null, 0, "0000000000001-0000-x",
+                OutboxState.SENT, null);
+    }
+
+    private List<OutboxEntry> prefetchedOutbox(JpaReplicaStore on, String id) {
+        return on.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of(id));
+            return tx.outboxFor("tasks", id);
+        });
+    }
+
+    @Test
+    void whatOneTransactionLeavesIsWhatTheNextFindsForTheSameRecords() {
+        store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1", "t2"));
+            tx.saveOutbox(sentEntry(900, "t1"));
+            tx.saveOutbox(sentEntry(901, "t2"));
+            return null;
+        });
+        store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1", "t2"));
+            assertEquals(List.of(sentEntry(900, "t1")), tx.outboxFor("tasks", "t1"));
+            tx.removeOutbox(900);
+            tx.setVersion("tasks", "t1", 5);
+            tx.saveOutbox(sentEntry(901, "t2").withBaseVersion(3));
+            return null;
+        });
+        store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1", "t2"));
+            assertEquals(List.of(), tx.outboxFor("tasks", "t1"));
+            assertEquals(5, tx.version("tasks", "t1"));
+            assertEquals(List.of(sentEntry(901, "t2").withBaseVersion(3)), tx.outboxFor("tasks", "t2"));
+            return null;
+        });
+        assertEquals(List.of(sentEntry(901, "t2").withBaseVersion(3)), outbox(), "as stored");
+    }
+
+    /** A transaction that leaves t1 with a SENT entry (sequence 900), which it passes on to the next. */
+    private void sendT1(JpaReplicaStore on) {
+        on.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1"));
+            tx.saveOutbox(sentEntry(900, "t1"));
+            return null;
+        });
+    }
+
+    @Test
+    void aLocalWriteFoldedSinceTheLastTransactionIsSeenByTheNext() {
+        sendT1(store);
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Local", "alice")));
+        List<OutboxEntry> seen = prefetchedOutbox(store, "t1");
+        assertEquals(2, seen.size(), "the capture folded by this transaction, queued behind the sent entry");
+        assertEquals("Local", seen.get(1).data().get("title"));
+    }
+
+    @Test
+    void aRolledBackTransactionPassesNothingOn() {
+        sendT1(store);
+        assertThrows(IllegalStateException.class, () -> store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1"));
+            tx.removeOutbox(900);
+            tx.saveOutbox(sentEntry(901, "t1"));
+            tx.setVersion("tasks", "t1", 9);
+            throw new IllegalStateException("rolled back");
+        }));
+        assertEquals(List.of(sentEntry(900, "t1")), prefetchedOutbox(store, "t1"));
+        assertEquals(0L, (long) store.inTransaction(tx -> tx.version("tasks", "t1")));
+    }
+
+    @Test
+    void anotherStoreWritingTheSameDatabaseInBetweenIsSeen() {
+        // two processes over one replica database: the count of turns on the state lock is in the database
+        String url = Databases.h2Memory();
+        EntityManagerFactory first = Databases.open(url, Action.CREATE_DROP);
+        EntityManagerFactory second = Databases.open(url, Action.NONE);
+        try (JpaReplicaStore one = new JpaReplicaStore(first); JpaReplicaStore other = new JpaReplicaStore(second)) {
+            one.open(new TestContext(Role.REPLICA));
+            other.open(new TestContext(Role.REPLICA));
+            sendT1(one);
+            other.inTransaction(tx -> {
+                tx.removeOutbox(900);
+                return null;
+            });
+            assertEquals(List.of(), prefetchedOutbox(one, "t1"));
+        } finally {
+            second.close();
+            first.close();
+        }
+    }
+
+    @Test
+    void settlingAPushedRecordGivesItsNewVersionRowTheDeletedFlagOfTheLastLocalWrite() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "Kept", "alice")));
+        // a row from before Tether was added (no version row), then deleted through Hibernate
+        Jpa.tx(emf, em -> em.createNativeQuery("insert into Task (id, title, owner_id, done, revision) values "
+                + "('t2', 'Old', 'alice', false, 0)").executeUpdate());
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t2")));
+        store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1", "t2"));
+            for (String id : List.of("t1", "t2")) {
+                tx.removeOutbox(tx.outboxFor("tasks", id).get(0).sequence());
+                tx.setVersion("tasks", id, 7);
+            }
+            return null;
+        });
+        assertEquals(List.of(false), deletedFlags("t1"));
+        assertEquals(List.of(true), deletedFlags("t2"));
+    }
+
+    private List<?> deletedFlags(String id) {
+        return Jpa.call(emf, em -> em.createNativeQuery("select deleted from tether_replica_record where record_id = ?1")
+                .setParameter(1, id).getResultList());
+    }
+
     /** Counts a table's rows with plain JDBC, so that nothing folds the journal on the way. */
     private long rows(String table) {
         return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())

@@ -210,17 +210,28 @@ public final class ReplicaCapture implements ChangeSink {
      * {@link OutboxEntry#capture}: a record's first change opens a PENDING entry based on its local version, later
      * ones fold into it, queueing behind a SENT one. Folds take turns on the state row lock; a journal row is
      * removed in the fold that applied it, so each applies exactly once. The caller's transaction keeps the lock
-     * until it ends, so no fold changes the outbox under it.
+     * until it ends, so no fold changes the outbox under it. Returns the transaction's turn on the lock, and whether
+     * it folded anything.
      */
-    public void drain(SessionImplementor session) {
+    public Drained drain(SessionImplementor session) {
         ReplicaTables t = tables();
-        Jdbc.on(session, c -> {
-            t.lockState(c);
+        return Jdbc.on(session, c -> {
+            long turn = t.lockState(c);
+            boolean folded = false;
             while (foldSome(c, t)) {
-                // until the journal is empty
+                folded = true;
             }
-            return null;
+            return new Drained(turn, folded);
         });
+    }
+
+    /**
+     * A transaction's turn on the state row lock, and whether its drain folded captured changes into the outbox.
+     * Every writer of the outbox and the version rows takes the lock first and counts its turn in the row, so
+     * when a transaction's turn follows the last one's and it folded nothing, it finds those tables as the last one
+     * left them.
+     */
+    public record Drained(long turn, boolean folded) {
     }
 
     /**

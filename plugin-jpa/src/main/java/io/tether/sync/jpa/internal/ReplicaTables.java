@@ -75,9 +75,15 @@ public final class ReplicaTables {
                 ps -> ps.setBoolean(1, pending));
     }
 
-    /** Locks the state row until the transaction ends (journal folds take turns on it). */
-    void lockState(Connection c) throws SQLException {
-        Jdbc.query(c, "select id from tether_replica_state where id = 1 for update", ps -> { }, rs -> null);
+    /**
+     * Locks the state row until the transaction ends (store transactions and journal folds take turns on it) and
+     * counts the turn in it; returns the turn.
+     */
+    long lockState(Connection c) throws SQLException {
+        Jdbc.update(c, "update tether_replica_state set lock_turn = coalesce(lock_turn, 0) + 1 where id = 1",
+                ps -> { });
+        return Jdbc.query(c, "select lock_turn from tether_replica_state where id = 1", ps -> { },
+                rs -> rs.getLong(1)).get(0);
     }
 
     /**

@@ -44,22 +44,114 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<Long, OutboxEntry> heldOutbox = new LinkedHashMap<>();
     /** Outbox entries as their rows hold them, where known: saves that change less rewrite less. */
     private final Map<Long, OutboxEntry> stored = new HashMap<>();
+    /** The operation of each known record's outbox entry this transaction removed last. */
+    private final Map<RecordKey, Operation> lastRemoved = new HashMap<>();
     /** Records whose entities this transaction wrote or removed. */
     private final Set<RecordKey> entityWrites = new HashSet<>();
+    /** This transaction's turn on the state lock. */
+    private final long turn;
+    /** The turn in which each record of {@link #outboxes} was last prefetched. */
+    private final Map<RecordKey, Long> prefetchedIn = new HashMap<>();
+    /** Whether this transaction wrote version rows other than through {@link #putMeta} (a resync). */
+    private boolean bulkWrites;
 
-    public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session) {
+    /**
+     * @param turn  this transaction's turn on the state lock ({@link ReplicaCapture.Drained})
+     * @param known what the last committed transaction knew of its records, passed only when nothing wrote the
+     *              outbox or the version rows since (its turn was {@code turn - 1}, and this one folded nothing);
+     *              else null
+     */
+    public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session, long turn,
+                       Known known) {
         this.records = records;
         this.capture = capture;
         this.tables = capture.tables();
         this.session = session;
         this.buffer = records.runtime().buffer(session);
+        this.turn = turn;
+        if (known != null) {
+            takeOver(known);
+        }
     }
+
+    /**
+     * What a committed transaction knew of the records prefetched in its turn or the one before: their version rows
+     * and outbox entries as it left them, and the turn each was prefetched in. The next transaction takes them over
+     * instead of reading them again: a push marks a batch sent in one transaction and settles its answer two
+     * transactions later.
+     */
+    public record Known(long turn, Map<RecordKey, Optional<ReplicaTables.Meta>> metas,
+                        Map<RecordKey, List<OutboxEntry>> outboxes, Map<Long, OutboxEntry> stored,
+                        Map<RecordKey, Long> prefetchedIn) {
+    }
+
+    /** Takes over the records the last transaction knew that were prefetched in the last two turns. */
+    private void takeOver(Known known) {
+        known.outboxes().forEach((key, entries) -> {
+            long in = known.prefetchedIn().get(key);
+            if (in < turn - KEEP_TURNS) {
+                return;
+            }
+            prefetchedIn.put(key, in);
+            metas.put(key, known.metas().get(key));
+            List<OutboxEntry> list = new ArrayList<>(entries);
+            outboxes.put(key, list);
+            for (OutboxEntry e : list) {
+                cachedSequences.put(e.sequence(), key);
+                OutboxEntry row = known.stored().get(e.sequence());
+                if (row != null) {
+                    stored.put(e.sequence(), row);
+                }
+            }
+        });
+    }
+
+    /**
+     * What this transaction knows of its records that have outbox entries, for the next one, once it has committed;
+     * null when it knows too many to pass on or wrote version rows in bulk. Records without entries (a pulled
+     * page, a settled batch) are left out: the next transactions rarely touch them again.
+     */
+    public Known known() {
+        if (bulkWrites) {
+            return null;
+        }
+        Map<RecordKey, Optional<ReplicaTables.Meta>> knownMetas = new HashMap<>();
+        Map<RecordKey, List<OutboxEntry>> knownOutboxes = new HashMap<>();
+        Map<Long, OutboxEntry> knownStored = new HashMap<>();
+        Map<RecordKey, Long> knownIn = new HashMap<>();
+        for (var record : outboxes.entrySet()) {
+            RecordKey key = record.getKey();
+            Optional<ReplicaTables.Meta> meta = metas.get(key);
+            if (record.getValue().isEmpty() || meta == null) {
+                continue;
+            }
+            if (knownOutboxes.size() == KNOWN_MAX) {
+                return null;
+            }
+            knownMetas.put(key, meta);
+            knownOutboxes.put(key, record.getValue());
+            knownIn.put(key, prefetchedIn.get(key));
+            for (OutboxEntry e : record.getValue()) {
+                OutboxEntry row = stored.get(e.sequence());
+                if (row != null) {
+                    knownStored.put(e.sequence(), row);
+                }
+            }
+        }
+        return new Known(turn, knownMetas, knownOutboxes, knownStored, knownIn);
+    }
+
+    /** How many turns back a record's prefetch is passed on (a pushed batch is settled two turns after it is marked). */
+    private static final int KEEP_TURNS = 2;
+    /** The most records a transaction passes on (four push batches of the largest size fit). */
+    private static final int KNOWN_MAX = 20_000;
 
     @Override
     public void prefetch(String collection, Collection<String> ids) {
         if (records.model().forCollection(collection).isEmpty()) {
             return; // an unknown collection fails where it is written, with its own message
         }
+        ids.forEach(id -> prefetchedIn.put(new RecordKey(collection, id), turn));
         List<String> fresh = ids.stream().distinct().filter(id -> !outboxes.containsKey(new RecordKey(collection, id)))
                 .toList();
         if (fresh.isEmpty()) {
@@ -237,8 +329,22 @@ public final class ReplicaWork implements ReplicaTransaction {
     public void setVersion(String collection, String id, long version) {
         SyncedEntity entity = records.model().require(collection);
         ReplicaTables.Meta meta = meta(collection, id).orElse(null);
-        boolean deleted = meta != null ? meta.deleted() : !records.exists(session, entity, id);
+        boolean deleted = meta != null ? meta.deleted() : deletedHere(entity, new RecordKey(collection, id));
         putMeta(collection, id, version, deleted);
+    }
+
+    /**
+     * Whether a record without a version row is deleted here: as the last local write says when this transaction
+     * removed its outbox entry and none is left (the usual settle of a pushed record), else as its entity says. A
+     * local write that commits meanwhile is folded later, and the fold sets its version row's deleted flag.
+     */
+    private boolean deletedHere(SyncedEntity entity, RecordKey key) {
+        Operation settled = lastRemoved.get(key);
+        List<OutboxEntry> left = outboxes.get(key);
+        if (settled != null && left != null && left.isEmpty()) {
+            return settled == Operation.DELETE;
+        }
+        return !records.exists(session, entity, key.id());
     }
 
     @Override
@@ -259,7 +365,10 @@ public final class ReplicaWork implements ReplicaTransaction {
         heldOutbox.put(sequence, null);
         RecordKey key = cachedSequences.remove(sequence);
         if (key != null) {
-            outboxes.get(key).removeIf(e -> e.sequence() == sequence);
+            List<OutboxEntry> entries = outboxes.get(key);
+            entries.stream().filter(e -> e.sequence() == sequence).findFirst()
+                    .ifPresent(removed -> lastRemoved.put(key, removed.op()));
+            entries.removeIf(e -> e.sequence() == sequence);
         }
     }
 
@@ -286,6 +395,7 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     @Override
     public void beginResync() {
+        bulkWrites = true;
         int marked = Jdbc.on(session, c -> {
             writeHeld(c);
             tables.setCursor(c, null);

@@ -76,6 +76,8 @@ final class TetherRows {
         @Column(name = "cursor_value", length = 4096) String cursor;
         /** Whether an initial sync began and has not been finished; null (a row from before it existed) is false. */
         @Column(name = "resync_pending") Boolean resyncPending;
+        /** Turns taken on this row's lock by the writers of the outbox and version rows; null (an older row) is 0. */
+        @Column(name = "lock_turn") Long lockTurn;
     }
 
     /**
