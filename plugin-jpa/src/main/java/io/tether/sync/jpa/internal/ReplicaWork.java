@@ -143,7 +143,10 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     /** How many turns back a record's prefetch is passed on (a pushed batch is settled two turns after it is marked). */
     private static final int KEEP_TURNS = 2;
-    /** The most records a transaction passes on (four push batches of the largest size fit). */
+    /**
+     * The most records a transaction passes on: a push keeps two or three batches known (1,000 changes each by
+     * default); a transaction that knows more passes nothing on.
+     */
     private static final int KNOWN_MAX = 20_000;
 
     @Override
