@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,70 +76,57 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     /**
-     * What a committed transaction knew of the records prefetched in its turn or the one before: their version rows
-     * and outbox entries as it left them, and the turn each was prefetched in. The next transaction takes them over
-     * instead of reading them again: a push marks a batch sent in one transaction and settles its answer two
-     * transactions later.
+     * What a committed transaction knew of the records prefetched in its turn or the one before that still have outbox
+     * entries. The next transaction takes them over instead of reading them again: a push marks a batch sent in one
+     * transaction and settles its answer two transactions later.
      */
-    public record Known(long turn, Map<RecordKey, Optional<ReplicaTables.Meta>> metas,
-                        Map<RecordKey, List<OutboxEntry>> outboxes, Map<Long, OutboxEntry> stored,
-                        Map<RecordKey, Long> prefetchedIn) {
+    public record Known(long turn, Map<RecordKey, KnownRecord> records) {
+    }
+
+    /**
+     * A record's version row and outbox entries as a committed transaction left them (its held writes were written,
+     * so the entries are also what their rows hold), and the turn it was last prefetched in.
+     */
+    public record KnownRecord(Optional<ReplicaTables.Meta> meta, List<OutboxEntry> entries, long prefetchedIn) {
     }
 
     /** Takes over the records the last transaction knew that were prefetched in the last two turns. */
     private void takeOver(Known known) {
-        known.outboxes().forEach((key, entries) -> {
-            long in = known.prefetchedIn().get(key);
-            if (in < turn - KEEP_TURNS) {
+        known.records().forEach((key, record) -> {
+            if (record.prefetchedIn() < turn - KEEP_TURNS) {
                 return;
             }
-            prefetchedIn.put(key, in);
-            metas.put(key, known.metas().get(key));
-            List<OutboxEntry> list = new ArrayList<>(entries);
-            outboxes.put(key, list);
-            for (OutboxEntry e : list) {
+            prefetchedIn.put(key, record.prefetchedIn());
+            metas.put(key, record.meta());
+            outboxes.put(key, new ArrayList<>(record.entries()));
+            for (OutboxEntry e : record.entries()) {
                 cachedSequences.put(e.sequence(), key);
-                OutboxEntry row = known.stored().get(e.sequence());
-                if (row != null) {
-                    stored.put(e.sequence(), row);
-                }
+                stored.put(e.sequence(), e);
             }
         });
     }
 
     /**
-     * What this transaction knows of its records that have outbox entries, for the next one, once it has committed;
-     * null when it knows too many to pass on or wrote version rows in bulk. Records without entries (a pulled
-     * page, a settled batch) are left out: the next transactions rarely touch them again.
+     * What this transaction knows of its records that have outbox entries, for the next one, once it has committed
+     * (after {@link #finish}); null when it knows too many to pass on or wrote version rows in bulk. Records without
+     * entries (a pulled page, a settled batch) are left out: the next transactions rarely touch them again.
      */
     public Known known() {
         if (bulkWrites) {
             return null;
         }
-        Map<RecordKey, Optional<ReplicaTables.Meta>> knownMetas = new HashMap<>();
-        Map<RecordKey, List<OutboxEntry>> knownOutboxes = new HashMap<>();
-        Map<Long, OutboxEntry> knownStored = new HashMap<>();
-        Map<RecordKey, Long> knownIn = new HashMap<>();
+        Map<RecordKey, KnownRecord> known = new HashMap<>();
         for (var record : outboxes.entrySet()) {
-            RecordKey key = record.getKey();
-            Optional<ReplicaTables.Meta> meta = metas.get(key);
+            Optional<ReplicaTables.Meta> meta = metas.get(record.getKey());
             if (record.getValue().isEmpty() || meta == null) {
                 continue;
             }
-            if (knownOutboxes.size() == KNOWN_MAX) {
+            if (known.size() == KNOWN_MAX) {
                 return null;
             }
-            knownMetas.put(key, meta);
-            knownOutboxes.put(key, record.getValue());
-            knownIn.put(key, prefetchedIn.get(key));
-            for (OutboxEntry e : record.getValue()) {
-                OutboxEntry row = stored.get(e.sequence());
-                if (row != null) {
-                    knownStored.put(e.sequence(), row);
-                }
-            }
+            known.put(record.getKey(), new KnownRecord(meta, record.getValue(), prefetchedIn.get(record.getKey())));
         }
-        return new Known(turn, knownMetas, knownOutboxes, knownStored, knownIn);
+        return new Known(turn, known);
     }
 
     /** How many turns back a record's prefetch is passed on (a pushed batch is settled two turns after it is marked). */
@@ -368,10 +356,13 @@ public final class ReplicaWork implements ReplicaTransaction {
         heldOutbox.put(sequence, null);
         RecordKey key = cachedSequences.remove(sequence);
         if (key != null) {
-            List<OutboxEntry> entries = outboxes.get(key);
-            entries.stream().filter(e -> e.sequence() == sequence).findFirst()
-                    .ifPresent(removed -> lastRemoved.put(key, removed.op()));
-            entries.removeIf(e -> e.sequence() == sequence);
+            for (Iterator<OutboxEntry> entries = outboxes.get(key).iterator(); entries.hasNext(); ) {
+                OutboxEntry e = entries.next();
+                if (e.sequence() == sequence) {
+                    lastRemoved.put(key, e.op());
+                    entries.remove();
+                }
+            }
         }
     }
 
