@@ -535,6 +535,102 @@ class JpaReplicaStoreTest {
         assertEquals(List.of(true), deletedFlags("t2"));
     }
 
+    /** Marks the PENDING entries of these tasks SENT as the engine does: read in the transaction, then saved SENT. */
+    private void markSent(JpaReplicaStore on, String... ids) {
+        on.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of(ids));
+            for (String id : ids) {
+                tx.saveOutbox(OutboxEntry.pendingOf(tx.outboxFor("tasks", id)).withState(OutboxState.SENT, null));
+            }
+            return null;
+        });
+    }
+
+    private static List<String> ids(List<OutboxEntry> entries) {
+        return entries.stream().map(OutboxEntry::id).toList();
+    }
+
+    private List<?> rowStates() {
+        return Jpa.call(emf, em -> em.createNativeQuery("select entry_state from tether_outbox order by sequence_no")
+                .getResultList());
+    }
+
+    @Test
+    void markingABatchSentWritesARowPerRunOfSequencesAndLeavesTheEntriesRowsAlone() {
+        Jpa.tx(emf, em -> {
+            for (int i = 1; i <= 5; i++) {
+                em.persist(new Task("t" + i, "Task " + i, "alice"));
+            }
+        });
+        markSent(store, "t1", "t2", "t3", "t5");
+        assertEquals(2, rows("tether_outbox_sent"), "t1 to t3, and t5");
+        assertEquals(List.of("PENDING", "PENDING", "PENDING", "PENDING", "PENDING"), rowStates());
+        assertEquals(List.of("t1", "t2", "t3", "t5"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
+        assertEquals(List.of("t4"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
+        assertEquals(List.of("t4"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 1)), "read on past marked rows");
+        assertEquals(4, store.outboxCount(EnumSet.of(OutboxState.SENT)));
+        assertEquals(1, store.outboxCount(EnumSet.of(OutboxState.PENDING)));
+        assertEquals(5, store.outboxCount(ALL));
+
+        Jpa.tx(emf, em -> em.find(Task.class, "t2").title = "Edited");
+        List<OutboxEntry> t2 = prefetchedOutbox(store, "t2");
+        assertEquals(List.of(OutboxState.SENT, OutboxState.PENDING), t2.stream().map(OutboxEntry::state).toList(),
+                "an edit after the mark queues behind the sent entry instead of folding into it");
+        assertEquals("Task 2", t2.get(0).data().get("title"));
+        assertEquals(Set.of("title"), t2.get(1).fields());
+    }
+
+    @Test
+    void anEntryWrittenAgainLeavesItsRunAndRunsWithNothingLeftToMarkAreDropped() {
+        Jpa.tx(emf, em -> {
+            for (int i = 1; i <= 4; i++) {
+                em.persist(new Task("t" + i, "Task " + i, "alice"));
+            }
+        });
+        markSent(store, "t1", "t2", "t3");
+        OutboxEntry.Parked refused = new OutboxEntry.Parked("validation", "no", null, 0);
+        store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t2"));
+            tx.saveOutbox(tx.outboxFor("tasks", "t2").get(0).withState(OutboxState.REJECTED, refused));
+            return null;
+        });
+        store.inTransaction(tx -> { // retried: PENDING again, and no longer in the run
+            tx.saveOutbox(tx.outboxFor("tasks", "t2").get(0).withState(OutboxState.PENDING, null));
+            return null;
+        });
+        assertEquals(List.of("t2", "t4"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
+        assertEquals(List.of("t1", "t3"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
+        assertEquals(2, rows("tether_outbox_sent"), "the run split around t2");
+
+        store.inTransaction(tx -> { // t1 and t3 settled
+            tx.prefetch("tasks", List.of("t1", "t3"));
+            tx.removeOutbox(tx.outboxFor("tasks", "t1").get(0).sequence());
+            tx.removeOutbox(tx.outboxFor("tasks", "t3").get(0).sequence());
+            return null;
+        });
+        markSent(store, "t4");
+        assertEquals(1, rows("tether_outbox_sent"), "only t4's run is left");
+        assertEquals(List.of("t2"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
+        assertEquals(List.of("t4"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
+    }
+
+    @Test
+    void aMarkIsInTheDatabaseForAnotherStoreOnIt() {
+        String url = Databases.h2Memory();
+        EntityManagerFactory first = Databases.open(url, Action.CREATE_DROP);
+        EntityManagerFactory second = Databases.open(url, Action.NONE);
+        try (JpaReplicaStore one = new JpaReplicaStore(first); JpaReplicaStore other = new JpaReplicaStore(second)) {
+            one.open(new TestContext(Role.REPLICA));
+            other.open(new TestContext(Role.REPLICA));
+            Jpa.tx(first, em -> em.persist(new Task("t1", "Task", "alice")));
+            markSent(one, "t1");
+            assertEquals(List.of(OutboxState.SENT), other.outbox(ALL, 10).stream().map(OutboxEntry::state).toList());
+        } finally {
+            second.close();
+            first.close();
+        }
+    }
+
     private List<?> deletedFlags(String id) {
         return Jpa.call(emf, em -> em.createNativeQuery("select deleted from tether_replica_record where record_id = ?1")
                 .setParameter(1, id).getResultList());

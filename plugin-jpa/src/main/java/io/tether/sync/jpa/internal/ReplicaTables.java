@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -373,9 +374,10 @@ public final class ReplicaTables {
     Map<String, List<OutboxEntry>> outboxFor(Connection c, String collection, Collection<String> ids)
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
+        SentRuns runs = sentRuns(c);
         keys.query(c, "select " + OUTBOX_COLUMNS + " from tether_outbox where ", " order by sequence_no", collection, ids,
                 rs -> {
-                    OutboxEntry e = entry(rs);
+                    OutboxEntry e = runs.apply(entry(rs));
                     return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
                 });
         return out;
@@ -388,12 +390,13 @@ public final class ReplicaTables {
     Map<String, List<OutboxEntry>> outboxHeadersFor(Connection c, String collection, Collection<String> ids)
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
+        SentRuns runs = sentRuns(c);
         keys.query(c, "select sequence_no, change_id, record_id, op, changed_fields, base_version, hlc, entry_state "
                 + "from tether_outbox where ", " order by sequence_no", collection, ids, rs -> {
             String fields = rs.getString(5);
-            OutboxEntry e = new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(3),
+            OutboxEntry e = runs.apply(new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(3),
                     Operation.fromWire(rs.getString(4)), null, fieldsOf(fields), rs.getLong(6), rs.getString(7),
-                    OutboxState.valueOf(rs.getString(8)), null);
+                    OutboxState.valueOf(rs.getString(8)), null));
             return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
         });
         return out;
@@ -418,27 +421,56 @@ public final class ReplicaTables {
         }
     }
 
+    /**
+     * Up to {@code limit} entries in these states after {@code afterSequence}, in sequence order. Rows are read in
+     * the states their rows may say (a SENT entry's row may say PENDING, see {@link SentRuns}) and kept by the state
+     * the entry stands in.
+     */
     List<OutboxEntry> outbox(Connection c, Set<OutboxState> states, long afterSequence, int limit)
             throws SQLException {
         if (states.isEmpty() || limit <= 0) {
             return List.of();
         }
-        List<OutboxState> list = List.copyOf(states);
+        SentRuns runs = sentRuns(c);
+        Set<OutboxState> rowStates = rowStates(states);
+        List<OutboxState> list = List.copyOf(rowStates);
+        List<OutboxEntry> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select " + OUTBOX_COLUMNS + " from tether_outbox where "
                 + "sequence_no > ? and entry_state in (" + Jdbc.placeholders(list.size()) + ") order by sequence_no")) {
-            ps.setLong(1, afterSequence);
             for (int i = 0; i < list.size(); i++) {
                 ps.setString(i + 2, list.get(i).name());
             }
-            ps.setMaxRows(limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<OutboxEntry> out = new ArrayList<>();
-                while (rs.next() && out.size() < limit) {
-                    out.add(entry(rs));
+            long after = afterSequence;
+            while (out.size() < limit) {
+                int want = limit - out.size();
+                ps.setLong(1, after);
+                ps.setMaxRows(want);
+                int read = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        OutboxEntry e = runs.apply(entry(rs));
+                        after = e.sequence();
+                        if (states.contains(e.state())) {
+                            out.add(e);
+                        }
+                    }
                 }
-                return out;
+                if (read < want) {
+                    break; // no more rows
+                }
             }
         }
+        return out;
+    }
+
+    /** The states the rows of entries in {@code states} may say: a SENT entry's row may say PENDING. */
+    private static Set<OutboxState> rowStates(Set<OutboxState> states) {
+        Set<OutboxState> rows = EnumSet.copyOf(states);
+        if (states.contains(OutboxState.SENT)) {
+            rows.add(OutboxState.PENDING);
+        }
+        return rows;
     }
 
     long outboxCount(Connection c, Set<OutboxState> states) throws SQLException {
@@ -446,12 +478,81 @@ public final class ReplicaTables {
             return 0;
         }
         List<OutboxState> list = List.copyOf(states);
-        return Jdbc.query(c, "select count(*) from tether_outbox where entry_state in ("
+        long rows = Jdbc.query(c, "select count(*) from tether_outbox where entry_state in ("
                 + Jdbc.placeholders(list.size()) + ")", ps -> {
             for (int i = 0; i < list.size(); i++) {
                 ps.setString(i + 1, list.get(i).name());
             }
         }, rs -> rs.getLong(1)).get(0);
+        boolean pending = states.contains(OutboxState.PENDING);
+        if (pending == states.contains(OutboxState.SENT)) {
+            return rows; // both or neither: entries marked in runs are counted as their rows say, or not at all
+        }
+        long marked = 0;
+        for (var run : sentRuns(c).runs().entrySet()) {
+            marked += Jdbc.query(c, "select count(*) from tether_outbox where sequence_no between ? and ? "
+                    + "and entry_state = 'PENDING'", ps -> {
+                ps.setLong(1, run.getKey());
+                ps.setLong(2, run.getValue());
+            }, rs -> rs.getLong(1)).get(0);
+        }
+        return pending ? rows - marked : rows + marked;
+    }
+
+    // ---- runs of entries marked SENT
+
+    /** The runs of sequences marked SENT together. */
+    SentRuns sentRuns(Connection c) throws SQLException {
+        Map<Long, Long> runs = new HashMap<>();
+        for (long[] run : Jdbc.query(c, "select first_sequence, last_sequence from tether_outbox_sent", ps -> { },
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)})) {
+            runs.put(run[0], run[1]);
+        }
+        return runs.isEmpty() ? SentRuns.NONE : new SentRuns(runs);
+    }
+
+    /**
+     * Marks the PENDING entries with these sequences SENT without rewriting their rows: one run row per stretch of
+     * consecutive sequences. First drops the runs left with no entry they still mark.
+     */
+    void markSent(Connection c, Collection<Long> sequences) throws SQLException {
+        if (sequences.isEmpty()) {
+            return;
+        }
+        Jdbc.update(c, "delete from tether_outbox_sent s where not exists (select 1 from tether_outbox o where "
+                + "o.sequence_no between s.first_sequence and s.last_sequence and o.entry_state = 'PENDING')", ps -> { });
+        insertRuns(c, SentRuns.group(sequences.stream().sorted().distinct().toList()));
+    }
+
+    /** Takes these sequences out of their runs: their rows are written again and say what the entries are. */
+    private void unmark(Connection c, Collection<Long> sequences) throws SQLException {
+        Map<Long, List<long[]>> changed = sentRuns(c).without(sequences);
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("delete from tether_outbox_sent where first_sequence = ?")) {
+            for (long first : changed.keySet()) {
+                ps.setLong(1, first);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        insertRuns(c, changed.values().stream().flatMap(List::stream).toList());
+    }
+
+    private void insertRuns(Connection c, List<long[]> runs) throws SQLException {
+        if (runs.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into tether_outbox_sent (first_sequence, "
+                + "last_sequence) values (?, ?)")) {
+            for (long[] run : runs) {
+                ps.setLong(1, run[0]);
+                ps.setLong(2, run[1]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     void insertOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
@@ -474,6 +575,10 @@ public final class ReplicaTables {
      * and only those columns are rewritten.
      */
     void saveOutbox(Connection c, List<OutboxEntry> entries, List<OutboxEntry> settled) throws SQLException {
+        if (entries.isEmpty() && settled.isEmpty()) {
+            return;
+        }
+        unmark(c, java.util.stream.Stream.concat(entries.stream(), settled.stream()).map(OutboxEntry::sequence).toList());
         List<OutboxEntry> fresh = new ArrayList<>();
         if (!entries.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, "

@@ -4,6 +4,7 @@ import io.tether.sync.ChangeEvent;
 import io.tether.sync.Operation;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
+import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.ReplicaTransaction;
 import org.hibernate.engine.spi.SessionImplementor;
 
@@ -206,20 +207,33 @@ public final class ReplicaWork implements ReplicaTransaction {
         if (!heldOutbox.isEmpty()) {
             List<OutboxEntry> saves = new ArrayList<>();
             List<OutboxEntry> settled = new ArrayList<>();
+            List<Long> marked = new ArrayList<>();
             List<Long> removals = new ArrayList<>();
             heldOutbox.forEach((sequence, entry) -> {
+                OutboxEntry before = stored.get(sequence);
                 if (entry == null) {
                     removals.add(sequence);
                     stored.remove(sequence);
-                } else {
-                    (sameChange(stored.get(sequence), entry) ? settled : saves).add(entry);
-                    stored.put(sequence, entry);
+                    return;
                 }
+                if (isMark(before, entry)) {
+                    marked.add(sequence);
+                } else {
+                    (sameChange(before, entry) ? settled : saves).add(entry);
+                }
+                stored.put(sequence, entry);
             });
             tables.removeOutbox(c, removals);
             tables.saveOutbox(c, saves, settled);
+            tables.markSent(c, marked);
             heldOutbox.clear();
         }
+    }
+
+    /** Whether the write only marks a PENDING entry SENT, which a run row records ({@link SentRuns}). */
+    private static boolean isMark(OutboxEntry before, OutboxEntry after) {
+        return before != null && before.state() == OutboxState.PENDING && after.state() == OutboxState.SENT
+                && after.parked() == null && before.baseVersion() == after.baseVersion() && sameChange(before, after);
     }
 
     /** Whether two versions of an entry differ at most in state, parked answer and base version. */

@@ -21,6 +21,7 @@ public final class TetherMappings implements AdditionalMappingContributor {
                            ResourceStreamLocator resourceStreamLocator, MetadataBuildingContext buildingContext) {
         contributions.contributeEntity(TetherRows.ReplicaRecord.class);
         contributions.contributeEntity(TetherRows.Outbox.class);
+        contributions.contributeEntity(TetherRows.OutboxSent.class);
         contributions.contributeEntity(TetherRows.ReplicaState.class);
         contributions.contributeEntity(TetherRows.ReplicaSequence.class);
         contributions.contributeEntity(TetherRows.CaptureJournal.class);

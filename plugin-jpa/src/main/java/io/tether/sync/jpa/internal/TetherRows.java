@@ -67,6 +67,17 @@ final class TetherRows {
         @Column(name = "parked_version", nullable = false) long parkedVersion;
     }
 
+    /**
+     * Replica: runs of outbox sequences marked SENT together (see {@code SentRuns}): an entry whose row says PENDING
+     * and whose sequence lies in a run is SENT.
+     */
+    @Entity(name = "TetherOutboxSent")
+    @Table(name = "tether_outbox_sent")
+    public static class OutboxSent {
+        @Id @Column(name = "first_sequence") long firstSequence;
+        @Column(name = "last_sequence", nullable = false) long lastSequence;
+    }
+
     /** Replica: client id, pull cursor and resync flag (one row, id 1); locked while the capture journal is folded. */
     @Entity(name = "TetherReplicaState")
     @Table(name = "tether_replica_state")
