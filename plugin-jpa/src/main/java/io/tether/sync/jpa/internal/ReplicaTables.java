@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /** JDBC access to a replica's tables: record versions, the outbox, and the state row. */
 public final class ReplicaTables {
@@ -449,10 +450,11 @@ public final class ReplicaTables {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         read++;
-                        OutboxEntry e = runs.apply(entry(rs));
-                        after = e.sequence();
-                        if (states.contains(e.state())) {
-                            out.add(e);
+                        after = rs.getLong(1);
+                        OutboxState rowState = OutboxState.valueOf(rs.getString(10));
+                        if (states.contains(rowState == OutboxState.PENDING && runs.contains(after)
+                                ? OutboxState.SENT : rowState)) {
+                            out.add(runs.apply(entry(rs)));
                         }
                     }
                 }
@@ -578,7 +580,7 @@ public final class ReplicaTables {
         if (entries.isEmpty() && settled.isEmpty()) {
             return;
         }
-        unmark(c, java.util.stream.Stream.concat(entries.stream(), settled.stream()).map(OutboxEntry::sequence).toList());
+        unmark(c, Stream.concat(entries.stream(), settled.stream()).map(OutboxEntry::sequence).toList());
         List<OutboxEntry> fresh = new ArrayList<>();
         if (!entries.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("update tether_outbox set change_id = ?, "
