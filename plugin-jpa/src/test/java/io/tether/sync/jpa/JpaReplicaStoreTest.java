@@ -498,22 +498,33 @@ class JpaReplicaStoreTest {
     @Test
     void anotherStoreWritingTheSameDatabaseInBetweenIsSeen() {
         // two processes over one replica database: the count of turns on the state lock is in the database
-        String url = Databases.h2Memory();
-        EntityManagerFactory first = Databases.open(url, Action.CREATE_DROP);
-        EntityManagerFactory second = Databases.open(url, Action.NONE);
-        try (JpaReplicaStore one = new JpaReplicaStore(first); JpaReplicaStore other = new JpaReplicaStore(second)) {
-            one.open(new TestContext(Role.REPLICA));
-            other.open(new TestContext(Role.REPLICA));
+        onTwoStores((firstFactory, one, other) -> {
             sendT1(one);
             other.inTransaction(tx -> {
                 tx.removeOutbox(900);
                 return null;
             });
             assertEquals(List.of(), prefetchedOutbox(one, "t1"));
+        });
+    }
+
+    /** Runs a test on two stores over one database, as two processes of one replica; the first one's factory made it. */
+    private static void onTwoStores(TwoStores test) {
+        String url = Databases.h2Memory();
+        EntityManagerFactory first = Databases.open(url, Action.CREATE_DROP);
+        EntityManagerFactory second = Databases.open(url, Action.NONE);
+        try (JpaReplicaStore one = new JpaReplicaStore(first); JpaReplicaStore other = new JpaReplicaStore(second)) {
+            one.open(new TestContext(Role.REPLICA));
+            other.open(new TestContext(Role.REPLICA));
+            test.run(first, one, other);
         } finally {
             second.close();
             first.close();
         }
+    }
+
+    private interface TwoStores {
+        void run(EntityManagerFactory firstFactory, JpaReplicaStore one, JpaReplicaStore other);
     }
 
     @Test
@@ -616,19 +627,11 @@ class JpaReplicaStoreTest {
 
     @Test
     void aMarkIsInTheDatabaseForAnotherStoreOnIt() {
-        String url = Databases.h2Memory();
-        EntityManagerFactory first = Databases.open(url, Action.CREATE_DROP);
-        EntityManagerFactory second = Databases.open(url, Action.NONE);
-        try (JpaReplicaStore one = new JpaReplicaStore(first); JpaReplicaStore other = new JpaReplicaStore(second)) {
-            one.open(new TestContext(Role.REPLICA));
-            other.open(new TestContext(Role.REPLICA));
-            Jpa.tx(first, em -> em.persist(new Task("t1", "Task", "alice")));
+        onTwoStores((firstFactory, one, other) -> {
+            Jpa.tx(firstFactory, em -> em.persist(new Task("t1", "Task", "alice")));
             markSent(one, "t1");
             assertEquals(List.of(OutboxState.SENT), other.outbox(ALL, 10).stream().map(OutboxEntry::state).toList());
-        } finally {
-            second.close();
-            first.close();
-        }
+        });
     }
 
     private List<?> deletedFlags(String id) {
