@@ -44,7 +44,7 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<RecordKey, ReplicaTables.MetaPut> heldMeta = new LinkedHashMap<>();
     /** Outbox writes to make, the last of each sequence: an entry to save, or null to remove it. */
     private final Map<Long, OutboxEntry> heldOutbox = new LinkedHashMap<>();
-    /** Outbox entries as their rows hold them, where known: saves that change less rewrite less. */
+    /** Outbox entries as stored (a SENT one may be a PENDING row in a run), where known: saves that change less rewrite less. */
     private final Map<Long, OutboxEntry> stored = new HashMap<>();
     /** The operation of each known record's outbox entry this transaction removed last. */
     private final Map<RecordKey, Operation> lastRemoved = new HashMap<>();
