@@ -18,7 +18,9 @@ import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -632,6 +634,31 @@ class JpaReplicaStoreTest {
             markSent(one, "t1");
             assertEquals(List.of(OutboxState.SENT), other.outbox(ALL, 10).stream().map(OutboxEntry::state).toList());
         });
+    }
+
+    @Test
+    void aMarkedBatchIsStillSentWhenTheReplicaReopensItsDatabase(@TempDir Path dir) {
+        String url = Databases.h2File(dir.resolve("replica"));
+        EntityManagerFactory before = Databases.open(url, Action.CREATE);
+        try (JpaReplicaStore first = new JpaReplicaStore(before)) {
+            first.open(new TestContext(Role.REPLICA));
+            Jpa.tx(before, em -> {
+                em.persist(new Task("t1", "One", "alice"));
+                em.persist(new Task("t2", "Two", "alice"));
+            });
+            markSent(first, "t1");
+        } finally {
+            before.close();
+        }
+        EntityManagerFactory after = Databases.open(url, Action.NONE);
+        try (JpaReplicaStore reopened = new JpaReplicaStore(after)) {
+            reopened.open(new TestContext(Role.REPLICA));
+            Jpa.tx(after, em -> em.find(Task.class, "t1").title = "One, edited");
+            assertEquals(List.of("t1:SENT", "t2:PENDING", "t1:PENDING"), reopened.outbox(ALL, 10).stream()
+                    .map(e -> e.id() + ":" + e.state()).toList(), "the edit queues behind what was sent");
+        } finally {
+            after.close();
+        }
     }
 
     private List<?> deletedFlags(String id) {
