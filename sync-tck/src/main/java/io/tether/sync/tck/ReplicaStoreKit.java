@@ -268,6 +268,42 @@ public abstract class ReplicaStoreKit {
         }
 
         @Test
+        @DisplayName("[replica-store-16] entries marked SENT as the engine marks a push batch (read, then saved SENT "
+                + "in one transaction) read back SENT by record, by state and in counts; a later write queues behind")
+        void batchMarkedSentReadsBackSent() {
+            for (String id : List.of("a", "b", "c", "d")) {
+                store.put("tasks", id, TckSchema.task(id, "alice", id));
+            }
+            store.inTransaction(tx -> {
+                List<String> batch = List.of("a", "b", "d");
+                tx.prefetch("tasks", batch);
+                for (String id : batch) {
+                    tx.saveOutbox(OutboxEntry.pendingOf(tx.outboxFor("tasks", id)).withState(OutboxState.SENT, null));
+                }
+                assertEquals(OutboxState.SENT, only(tx.outboxFor("tasks", "b")).state(), "in the transaction");
+                return null;
+            });
+            assertEquals(List.of("a", "b", "d"), store.outbox(EnumSet.of(OutboxState.SENT), 10).stream()
+                    .map(OutboxEntry::id).toList(), "SENT by state");
+            assertEquals(List.of("c"), store.outbox(EnumSet.of(OutboxState.PENDING), 10).stream()
+                    .map(OutboxEntry::id).toList(), "PENDING by state");
+            assertEquals(List.of("c"), store.outbox(EnumSet.of(OutboxState.PENDING), 1).stream()
+                    .map(OutboxEntry::id).toList(), "PENDING by state, limited");
+            assertEquals(3, store.outboxCount(EnumSet.of(OutboxState.SENT)));
+            assertEquals(1, store.outboxCount(EnumSet.of(OutboxState.PENDING)));
+            assertEquals(4, store.outboxCount(EVERY_STATE));
+            store.put("tasks", "b", TckSchema.task("b", "alice", "b2"));
+            assertEquals(List.of(OutboxState.SENT, OutboxState.PENDING), outboxFor("tasks", "b").stream()
+                    .map(OutboxEntry::state).toList(), "a write after the mark starts a second entry");
+            OutboxEntry b = outboxFor("tasks", "b").get(0);
+            save(b.withState(OutboxState.REJECTED, new OutboxEntry.Parked("validation", "no", null, 0)));
+            save(b.withState(OutboxState.PENDING, null));
+            assertEquals(OutboxState.PENDING, outboxFor("tasks", "b").get(0).state(), "saved PENDING again");
+            assertEquals(List.of("a", "d"), store.outbox(EnumSet.of(OutboxState.SENT), 10).stream()
+                    .map(OutboxEntry::id).toList(), "the rest of the batch stays SENT");
+        }
+
+        @Test
         @DisplayName("[replica-store-8] the cursor is stored with its transaction; null clears it")
         void cursorStored() {
             assertTrue(store.cursor().isEmpty(), "a fresh store has no cursor");
