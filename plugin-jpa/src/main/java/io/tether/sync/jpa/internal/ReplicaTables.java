@@ -574,7 +574,8 @@ public final class ReplicaTables {
     /**
      * Replaces the entries with these sequences, or inserts them (keeping the sequence counter ahead of them).
      * Entries in {@code settled} differ from their stored rows only in state, parked answer and base version,
-     * and only those columns are rewritten.
+     * and only those columns are rewritten. Each saved entry leaves its run, if it was marked in one: its row now
+     * says what it is.
      */
     void saveOutbox(Connection c, List<OutboxEntry> entries, List<OutboxEntry> settled) throws SQLException {
         if (entries.isEmpty() && settled.isEmpty()) {
