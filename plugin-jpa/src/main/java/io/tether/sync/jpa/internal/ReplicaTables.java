@@ -451,9 +451,7 @@ public final class ReplicaTables {
                     while (rs.next()) {
                         read++;
                         after = rs.getLong(1);
-                        OutboxState rowState = OutboxState.valueOf(rs.getString(10));
-                        if (states.contains(rowState == OutboxState.PENDING && runs.contains(after)
-                                ? OutboxState.SENT : rowState)) {
+                        if (states.contains(runs.state(after, OutboxState.valueOf(rs.getString(10))))) {
                             out.add(runs.apply(entry(rs)));
                         }
                     }

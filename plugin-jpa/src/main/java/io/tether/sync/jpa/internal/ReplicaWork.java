@@ -86,7 +86,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     /**
      * A record's version row and outbox entries as a committed transaction left them (its held writes were written,
-     * so the entries are also what their rows hold), and the turn it was last prefetched in.
+     * so the entries are what the tables hold), and the turn it was last prefetched in.
      */
     public record KnownRecord(Optional<ReplicaTables.Meta> meta, List<OutboxEntry> entries, long prefetchedIn) {
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Runs of outbox sequences marked SENT together, as {@code tether_outbox_sent} holds them: marking a push batch
@@ -32,10 +33,15 @@ final class SentRuns {
         return run != null && sequence <= run.getValue();
     }
 
-    /** The entry as it stands: SENT when its row says PENDING inside a run. */
+    /** The state of the entry with this sequence whose row says {@code rowState}: SENT for a PENDING row in a run. */
+    OutboxState state(long sequence, OutboxState rowState) {
+        return rowState == OutboxState.PENDING && contains(sequence) ? OutboxState.SENT : rowState;
+    }
+
+    /** The entry as it stands (see {@link #state}). */
     OutboxEntry apply(OutboxEntry rowEntry) {
-        return rowEntry.state() == OutboxState.PENDING && contains(rowEntry.sequence())
-                ? rowEntry.withState(OutboxState.SENT, null) : rowEntry;
+        OutboxState state = state(rowEntry.sequence(), rowEntry.state());
+        return state == rowEntry.state() ? rowEntry : rowEntry.withState(state, null);
     }
 
     /** The runs, first sequence to last. */
@@ -63,28 +69,21 @@ final class SentRuns {
      */
     Map<Long, List<long[]>> without(Collection<Long> sequences) {
         Map<Long, List<long[]>> changed = new TreeMap<>();
-        for (long s : sequences) {
+        for (long s : new TreeSet<>(sequences)) {
             Map.Entry<Long, Long> run = runs.floorEntry(s);
             if (run == null || s > run.getValue()) {
                 continue;
             }
             List<long[]> pieces = changed.computeIfAbsent(run.getKey(),
                     first -> new ArrayList<>(List.of(new long[] {first, run.getValue()})));
-            List<long[]> next = new ArrayList<>();
-            for (long[] p : pieces) {
-                if (s < p[0] || s > p[1]) {
-                    next.add(p);
-                    continue;
-                }
-                if (p[0] < s) {
-                    next.add(new long[] {p[0], s - 1});
-                }
-                if (s < p[1]) {
-                    next.add(new long[] {s + 1, p[1]});
-                }
+            // in ascending order, s lies in the last piece left of its run
+            long[] last = pieces.remove(pieces.size() - 1);
+            if (last[0] < s) {
+                pieces.add(new long[] {last[0], s - 1});
             }
-            pieces.clear();
-            pieces.addAll(next);
+            if (s < last[1]) {
+                pieces.add(new long[] {s + 1, last[1]});
+            }
         }
         return changed;
     }
