@@ -116,11 +116,17 @@ public final class EntityRecords {
      * Loads the entities of these records with their rows locked until the transaction ends, in id order, and notes
      * the records that have none. A hub's push takes these locks before those of Tether's own rows, in the order an
      * application's write takes them (its entity row when it flushes, then the metadata in its capture), so the two
-     * never wait on each other in a cycle.
+     * never wait on each other in a cycle. On an in-process database the records with no entity are found first by
+     * key lookups (there is no row to lock), so a push of new records runs no entity query at all.
      */
     public void lock(SessionImplementor session, SyncedEntity entity, Collection<String> ids) {
+        findAbsent(session, entity, ids);
+        ChangeBuffer buffer = runtime.buffer(session);
         Map<Object, String> byEntityId = new LinkedHashMap<>();
         for (String id : ids) {
+            if (buffer.knownAbsent(new RecordKey(entity.collection(), id))) {
+                continue;
+            }
             try {
                 byEntityId.put(entity.entityId(id), id);
             } catch (RuntimeException e) {
@@ -138,7 +144,6 @@ public final class EntityRecords {
         for (Object instance : found) {
             present.add(byEntityId.get(session.getIdentifier(instance)));
         }
-        ChangeBuffer buffer = runtime.buffer(session);
         byEntityId.values().stream().filter(id -> !present.contains(id))
                 .forEach(id -> buffer.absent(new RecordKey(entity.collection(), id), true));
     }

@@ -1,0 +1,106 @@
+package io.tether.bench.rest;
+
+import io.tether.sync.HubEngine;
+import io.tether.sync.Operation;
+import io.tether.sync.Tether;
+import io.tether.sync.jpa.JpaHubStore;
+import io.tether.sync.rest.JwtAuthenticator;
+import io.tether.sync.rest.JwtIssuer;
+import io.tether.sync.spi.Change;
+import io.tether.sync.spi.HubService;
+import io.tether.sync.spi.Principal;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResult;
+import jakarta.persistence.EntityManagerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the hub's push costs without HTTP around it: batches of new records, then batches updating them, through
+ * {@link HubService#push} on {@link JpaHubStore} over in-memory H2, on one thread. It prints the CPU time of that
+ * thread per change (the store and H2 run on it; GC and JIT do not), which varies far less from run to run on a
+ * shared machine than wall-clock rates do, so two builds can be compared by it. The first {@code warmup} batches of
+ * each kind are not counted.
+ *
+ * <pre>
+ * java -Xmx2g -Xms2g -cp ... io.tether.bench.rest.HubApplyBenchmark [batches=200] [batchSize=1000] [warmup=50]
+ *      [kinds=creates,updates]
+ * </pre>
+ */
+public final class HubApplyBenchmark {
+    private HubApplyBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int batches = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        String kinds = args.length > 3 ? args[3] : "creates,updates";
+        String secret = JwtIssuer.randomSecret();
+        EntityManagerFactory db = RestJpaBenchmark.database("hub");
+        JpaHubStore store = new JpaHubStore(db);
+        try (HubEngine hub = Tether.hub().store(store).authenticator(JwtAuthenticator.hs256(secret).build())
+                .build().start()) {
+            HubService service = hub.service();
+            Principal bench = service.authenticate(new JwtIssuer(secret).issue("bench", Duration.ofHours(1)));
+            long[] versions = new long[batches * batchSize];
+            double[] creates = run(service, bench, batches, batchSize, warmup, versions, false);
+            System.out.printf("hub apply (%,d batches of %,d, first %d not counted): creates %s%n", batches,
+                    batchSize, warmup, summary(creates));
+            if (kinds.contains("updates")) {
+                double[] updates = run(service, bench, batches, batchSize, warmup, versions, true);
+                System.out.printf("hub apply: updates %s%n", summary(updates));
+            }
+        } finally {
+            store.close();
+            db.close();
+        }
+    }
+
+    /** Pushes the batches; returns the CPU microseconds per change of each counted batch. */
+    private static double[] run(HubService service, Principal bench, int batches, int batchSize, int warmup,
+                                long[] versions, boolean update) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[] perChange = new double[batches - warmup];
+        for (int b = 0; b < batches; b++) {
+            List<Change> changes = new ArrayList<>(batchSize);
+            for (int i = b * batchSize; i < (b + 1) * batchSize; i++) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("id", String.format("r%07d", i));
+                data.put("title", "item number " + i + (update ? "*" : ""));
+                data.put("amount", (long) i + (update ? 1 : 0));
+                data.put("done", update);
+                data.put("owner", "bench");
+                changes.add(new Change((update ? "u" : "c") + i, "items", String.format("r%07d", i),
+                        Operation.UPSERT, data, null, update ? versions[i] : null, null));
+            }
+            long cpu = threads.getCurrentThreadCpuTime();
+            List<PushResult> results = service.push(bench, new PushRequest("bench-client", changes)).results();
+            long spent = threads.getCurrentThreadCpuTime() - cpu;
+            for (int i = 0; i < batchSize; i++) {
+                if (!(results.get(i) instanceof PushResult.Applied applied)) {
+                    throw new IllegalStateException("change " + i + " of batch " + b + ": " + results.get(i));
+                }
+                versions[b * batchSize + i] = applied.version();
+            }
+            if (b >= warmup) {
+                perChange[b - warmup] = spent / 1_000.0 / batchSize;
+            }
+        }
+        return perChange;
+    }
+
+    private static String summary(double[] micros) {
+        double[] sorted = micros.clone();
+        Arrays.sort(sorted);
+        return String.format("median %.1f µs CPU per change (p10 %.1f, p90 %.1f)", sorted[sorted.length / 2],
+                sorted[sorted.length / 10], sorted[sorted.length * 9 / 10]);
+    }
+}
