@@ -17,6 +17,8 @@ import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.Role;
 import io.tether.sync.spi.ScopeSet;
 import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -226,5 +228,49 @@ class JpaHubStoreTest {
             assertEquals("New title", Jpa.call(emf, em -> em.find(Task.class, "t1").title));
             assertEquals(1, store.headVersion());
         }
+    }
+
+    @Test
+    void aPushOfNewRecordsRunsNoEntityQueryAndEditsOfHeldRecordsLoadThemInOne() {
+        store.close();
+        emf.close();
+        emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP, Map.of("hibernate.generate_statistics", true));
+        store = new JpaHubStore(emf);
+        Statistics statistics = emf.unwrap(SessionFactory.class).getStatistics();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            List<Change> creates = List.of(task(client, 1, "t1", "One", 0), task(client, 2, "t2", "Two", 0));
+            statistics.clear();
+            List<PushResult> created = hub.service().push(Principal.of("alice"), new PushRequest(client, creates))
+                    .results();
+            assertEquals(0, statistics.getQueryExecutionCount(), "new records are found absent by key lookups");
+            assertEquals(2, store.count("tasks"));
+
+            List<Change> edits = List.of(task(client, 3, "t1", "One, edited", version(created.get(0))),
+                    task(client, 4, "t3", "Three", 0), task(client, 5, "t2", "Two, edited", version(created.get(1))));
+            statistics.clear();
+            List<PushResult> edited = hub.service().push(Principal.of("alice"), new PushRequest(client, edits))
+                    .results();
+            assertEquals(1, statistics.getQueryExecutionCount(), "the held records are locked in one query");
+            assertEquals(List.of(3L, 4L, 5L), edited.stream().map(JpaHubStoreTest::version).toList(), edited.toString());
+            assertEquals("One, edited", Jpa.call(emf, em -> em.find(Task.class, "t1").title));
+            assertEquals("Two, edited", Jpa.call(emf, em -> em.find(Task.class, "t2").title));
+            assertEquals("Three", Jpa.call(emf, em -> em.find(Task.class, "t3").title));
+        }
+    }
+
+    private static Change task(String client, long sequence, String id, String title, long baseVersion) {
+        return new Change(Change.changeId(client, sequence), "tasks", id, Operation.UPSERT,
+                Map.of("id", id, "title", title, "done", false), null, baseVersion, null);
+    }
+
+    private static long version(PushResult result) {
+        if (result instanceof PushResult.Applied a) {
+            return a.version();
+        }
+        if (result instanceof PushResult.Merged m) {
+            return m.version();
+        }
+        throw new AssertionError("not written: " + result);
     }
 }
