@@ -30,7 +30,7 @@ import java.util.Map;
  * each kind are not counted.
  *
  * <pre>
- * java -Xmx2g -Xms2g -cp ... io.tether.bench.rest.HubApplyBenchmark [batches=200] [batchSize=1000] [warmup=50]
+ * java -Xmx3g -Xms3g -cp ... io.tether.bench.rest.HubApplyBenchmark [batches=200] [batchSize=1000] [warmup=50]
  *      [kinds=creates,updates]
  * </pre>
  */
