@@ -72,14 +72,15 @@ public final class HubApplyBenchmark {
         for (int b = 0; b < batches; b++) {
             List<Change> changes = new ArrayList<>(batchSize);
             for (int i = b * batchSize; i < (b + 1) * batchSize; i++) {
+                String id = String.format("r%07d", i);
                 Map<String, Object> data = new LinkedHashMap<>();
-                data.put("id", String.format("r%07d", i));
+                data.put("id", id);
                 data.put("title", "item number " + i + (update ? "*" : ""));
                 data.put("amount", (long) i + (update ? 1 : 0));
                 data.put("done", update);
                 data.put("owner", "bench");
-                changes.add(new Change((update ? "u" : "c") + i, "items", String.format("r%07d", i),
-                        Operation.UPSERT, data, null, update ? versions[i] : null, null));
+                changes.add(new Change((update ? "u" : "c") + i, "items", id, Operation.UPSERT, data, null,
+                        update ? versions[i] : null, null));
             }
             long cpu = threads.getCurrentThreadCpuTime();
             List<PushResult> results = service.push(bench, new PushRequest("bench-client", changes)).results();

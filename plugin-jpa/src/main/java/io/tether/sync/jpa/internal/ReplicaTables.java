@@ -433,8 +433,7 @@ public final class ReplicaTables {
             return List.of();
         }
         SentRuns runs = sentRuns(c);
-        Set<OutboxState> rowStates = rowStates(states);
-        List<OutboxState> list = List.copyOf(rowStates);
+        List<OutboxState> list = List.copyOf(rowStates(states));
         List<OutboxEntry> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select " + OUTBOX_COLUMNS + " from tether_outbox where "
                 + "sequence_no > ? and entry_state in (" + Jdbc.placeholders(list.size()) + ") order by sequence_no")) {
@@ -488,14 +487,9 @@ public final class ReplicaTables {
         if (pending == states.contains(OutboxState.SENT)) {
             return rows; // both or neither: entries marked in runs are counted as their rows say, or not at all
         }
-        long marked = 0;
-        for (var run : sentRuns(c).runs().entrySet()) {
-            marked += Jdbc.query(c, "select count(*) from tether_outbox where sequence_no between ? and ? "
-                    + "and entry_state = 'PENDING'", ps -> {
-                ps.setLong(1, run.getKey());
-                ps.setLong(2, run.getValue());
-            }, rs -> rs.getLong(1)).get(0);
-        }
+        long marked = Jdbc.query(c, "select count(*) from tether_outbox o join tether_outbox_sent s on o.sequence_no "
+                + "between s.first_sequence and s.last_sequence where o.entry_state = 'PENDING'", ps -> { },
+                rs -> rs.getLong(1)).get(0);
         return pending ? rows - marked : rows + marked;
     }
 

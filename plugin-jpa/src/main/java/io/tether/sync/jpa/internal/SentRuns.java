@@ -44,11 +44,6 @@ final class SentRuns {
         return state == rowEntry.state() ? rowEntry : rowEntry.withState(state, null);
     }
 
-    /** The runs, first sequence to last. */
-    NavigableMap<Long, Long> runs() {
-        return runs;
-    }
-
     /** Consecutive sequences grouped into runs, first to last; {@code sequences} sorted and distinct. */
     static List<long[]> group(List<Long> sequences) {
         List<long[]> out = new ArrayList<>();
