@@ -133,7 +133,10 @@ public final class RestScaleBenchmark {
                 return;
             }
 
+            phase = Phase.start();
             RestJpaBenchmark.persist(db, prefix, pushed);
+            double writing = phase.seconds();
+            String writes = String.format("%.1f s (%s)", writing, phase.usage(writing));
             phase = Phase.start();
             // what the sync does first, timed on its own: fold the capture journal into the outbox
             long queued = store.outboxCount(EnumSet.of(OutboxState.PENDING));
@@ -143,7 +146,8 @@ public final class RestScaleBenchmark {
             RestSyncBenchmark.check(queued == pushed && push.pushed() == pushed,
                     "queued " + queued + ", pushed " + push.pushed());
             System.out.printf("%spush: %,d changes in %.1f s = %,.0f changes/s, of which %.1f s folding the capture "
-                    + "journal (%s)%n", label, pushed, seconds, pushed / seconds, folded, phase.usage(seconds));
+                    + "journal (%s); the writes before it took %s%n", label, pushed, seconds, pushed / seconds, folded,
+                    phase.usage(seconds), writes);
         } finally {
             db.close();
         }
