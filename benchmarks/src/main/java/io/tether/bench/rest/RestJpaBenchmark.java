@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * pushing N entities created on a fresh replica. Hub and replica share one JVM, so the heap holds both. Two
  * warm-up rounds run first (so the JIT has compiled the sync path, as on a running server or device; their numbers
  * are printed too), then {@code rounds} measured rounds, each on fresh replica databases. Each round also prints
- * how many cores the JVM kept busy (GC and JIT included).
+ * how many cores the JVM kept busy (GC and JIT included) and, for a push, how long the writes before it took, so
+ * that work moved from the push into the writes shows.
  *
  * <p>Run it with a fixed heap ({@code -Xms} = {@code -Xmx}), as a server runs: from the JVM's small default initial
  * heap, the collector keeps resizing while both in-memory databases grow, and on this 2-core machine that alone

@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  *      [phases=initial,push]
  * </pre>
  * The initial sync always runs (the other phases need a caught-up replica); {@code resync} then runs an initial sync
- * again over the records the replica holds, as after {@code cursor-expired}, and {@code push} pushes N new records.
+ * again over the records the replica holds, as after {@code cursor-expired}, and {@code push} pushes N new records
+ * (printed with what writing them took).
  * {@code warmup} first runs an initial sync and a push of N/10 records on a scratch replica (printed as the cold
  * JVMs' figures), so that the measured phases run with both JVMs' code compiled; the measured initial sync then
  * pulls those N/10 records too.
