@@ -303,6 +303,24 @@ class JpaReplicaStoreTest {
     }
 
     @Test
+    void aLocalWriteOfARecordTooLargeToSyncFailsAndCapturesNothing() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> Jpa.tx(emf, em -> em.persist(new Note("n1", "n".repeat(1_100_000)))));
+        String messages = causes(e);
+        assertTrue(messages.contains("note/n1") && messages.contains("could never be pushed"), messages);
+        assertNull(Jpa.call(emf, em -> em.find(Note.class, "n1")), "the application's write was rolled back");
+        assertEquals(0, store.outboxCount(ALL));
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.append(t.getMessage()).append('\n');
+        }
+        return out.toString();
+    }
+
+    @Test
     void unsyncedEntitiesAreNotCaptured() {
         Jpa.tx(emf, em -> em.persist(new Plain("x", "y")));
         assertEquals(0, store.outboxCount(ALL));

@@ -1,5 +1,6 @@
 package io.tether.sync.jpa;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EntityListeners;
 import jakarta.persistence.Id;
@@ -10,6 +11,7 @@ import jakarta.persistence.Id;
 public class Note {
     @Id
     String id;
+    @Column(length = 2_000_000) // more than a record of Tether's may hold as JSON, so that limit can be reached
     String text;
 
     public Note() {

@@ -1,6 +1,7 @@
 package io.tether.sync.jpa.internal;
 
 import io.tether.sync.Operation;
+import io.tether.sync.spi.WriteRefusedException;
 import jakarta.persistence.EntityNotFoundException;
 import jakarta.persistence.LockModeType;
 import org.hibernate.Session;
@@ -249,7 +250,7 @@ public final class EntityRecords {
             try {
                 entityId = entity.entityId(id);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("record id '" + id + "' is not a valid id of collection '"
+                throw new WriteRefusedException("record id '" + id + "' is not a valid id of collection '"
                         + entity.collection() + "': " + e.getMessage(), e);
             }
             instance = entity.persister().instantiate(entityId, session);

@@ -4,7 +4,9 @@ import io.tether.sync.Operation;
 import io.tether.sync.spi.FieldStamp;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.StoreContext;
+import io.tether.sync.spi.WriteRefusedException;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 import java.sql.Connection;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -140,13 +143,23 @@ final class HubTables {
                 ps.setString(2, e.collection());
                 ps.setString(3, e.id());
                 ps.setString(4, e.op().wireName());
-                ps.setString(5, e.data() == null ? null : json.write(e.data()));
+                ps.setString(5, e.data() == null ? null : fitting(json.write(e.data()), e));
                 ps.setString(6, e.scope());
                 ps.setLong(7, e.committedAt().toEpochMilli());
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    /** The record's text, unless it is longer than the log's column: then the change is rejected as too large. */
+    private static String fitting(String text, LogEntry e) {
+        if (text.length() > TetherRows.DATA_LENGTH) {
+            throw new WriteRefusedException(RejectReason.TOO_LARGE, String.format(Locale.ROOT, "record %s/%s is %,d "
+                    + "characters as JSON; this hub keeps records of at most %,d", e.collection(), e.id(),
+                    text.length(), TetherRows.DATA_LENGTH), null);
+        }
+        return text;
     }
 
     /** Log entries in (after, upTo] that the filter accepts, in version order, at most {@code limit}. */

@@ -101,13 +101,13 @@ final class JsonValues {
                 return n.longValue();
             }
             if (t == Integer.class) {
-                return Math.toIntExact(n.longValue());
+                return (int) inRange(n, Integer.MIN_VALUE, Integer.MAX_VALUE, "a 32-bit integer");
             }
             if (t == Short.class) {
-                return (short) n.longValue();
+                return (short) inRange(n, Short.MIN_VALUE, Short.MAX_VALUE, "a 16-bit integer");
             }
             if (t == Byte.class) {
-                return (byte) n.longValue();
+                return (byte) inRange(n, Byte.MIN_VALUE, Byte.MAX_VALUE, "an 8-bit integer");
             }
             if (t == Double.class) {
                 return n.doubleValue();
@@ -174,6 +174,15 @@ final class JsonValues {
         }
         throw new IllegalArgumentException("cannot store " + json.getClass().getSimpleName() + " value '" + json
                 + "' in an attribute of type " + type.getName());
+    }
+
+    /** {@code n} as a long within [min, max]; an attribute narrower than the value refuses it instead of wrapping. */
+    private static long inRange(Number n, long min, long max, String what) {
+        long v = n.longValue();
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(n + " does not fit " + what + " (" + min + " to " + max + ")");
+        }
+        return v;
     }
 
     static Class<?> boxed(Class<?> type) {

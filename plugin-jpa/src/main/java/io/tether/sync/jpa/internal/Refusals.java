@@ -14,7 +14,10 @@ public final class Refusals {
     private Refusals() {
     }
 
-    /** {@code failure} as a {@link WriteRefusedException} when a constraint refused the write; otherwise itself. */
+    /**
+     * {@code failure} as a {@link WriteRefusedException} when a constraint or the database's checks of a value refused
+     * the write; otherwise itself.
+     */
     public static RuntimeException translate(RuntimeException failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof WriteRefusedException refused) {
@@ -30,8 +33,27 @@ public final class Refusals {
             if (t.getClass().getName().equals("jakarta.validation.ConstraintViolationException")) {
                 return new WriteRefusedException("entity validation refused the write: " + t.getMessage(), failure);
             }
+            if (t instanceof SQLException sql && dataException(sql) != null) {
+                return new WriteRefusedException("the database refused a value of the record: "
+                        + firstLine(dataException(sql)), failure);
+            }
         }
         return failure;
+    }
+
+    /**
+     * The database refusing a value (SQLSTATE class 22, "data exception": a string longer than its column, a number
+     * out of its column's range, a character the column's encoding cannot hold, a date out of range), or null. Of a
+     * failed JDBC batch, the entry's own exception, which has the database's words rather than the statement's.
+     */
+    private static SQLException dataException(SQLException e) {
+        SQLException found = null;
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            if (s.getSQLState() != null && s.getSQLState().startsWith("22")) {
+                found = s;
+            }
+        }
+        return found;
     }
 
     /**

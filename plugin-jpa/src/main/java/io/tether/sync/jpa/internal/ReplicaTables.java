@@ -1,6 +1,7 @@
 package io.tether.sync.jpa.internal;
 
 import io.tether.sync.Operation;
+import io.tether.sync.SyncException;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
 import io.tether.sync.spi.StoreContext;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -138,6 +140,12 @@ public final class ReplicaTables {
                     data = json.write(new LinkedHashMap<>(change.data())); // stored text from elsewhere, made compact
                 }
                 int length = header.length() + 1 + data.length();
+                if (length > TetherRows.DATA_LENGTH) {
+                    throw new SyncException(String.format(Locale.ROOT, "Synced record %s/%s is %,d characters as "
+                            + "JSON; Tether keeps records of at most %,d, so this write could never be pushed. Keep "
+                            + "large content out of synced entities (in files or a blob store) and sync a reference to "
+                            + "it.", change.key().collection(), change.key().id(), length, TetherRows.DATA_LENGTH));
+                }
                 // the row so far, a line break and this change must fit the column
                 if (!text.isEmpty() && text.length() + 1 + length > TetherRows.DATA_LENGTH) {
                     addJournalRow(ps, rowFirst, text);

@@ -5,6 +5,7 @@ import io.tether.sync.Values;
 import io.tether.sync.spi.CollectionSchema;
 import io.tether.sync.spi.FieldSchema;
 import io.tether.sync.spi.FieldType;
+import io.tether.sync.spi.WriteRefusedException;
 import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
@@ -145,7 +146,10 @@ public final class SyncedEntity {
         return out;
     }
 
-    /** Writes the fields present in {@code data} onto an entity instance. */
+    /**
+     * Writes the fields present in {@code data} onto an entity instance; a value the attribute cannot hold (beyond its
+     * range, of the wrong form) refuses the write ({@link WriteRefusedException}).
+     */
     public void apply(Object entity, Map<String, Object> data, SessionImplementor session) {
         for (SyncedField f : fields) {
             if (!data.containsKey(f.name())) {
@@ -160,7 +164,7 @@ public final class SyncedEntity {
                     value = JsonValues.fromJson(json, f.javaType());
                 }
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("field '" + f.name() + "' of collection '" + collection + "': "
+                throw new WriteRefusedException("field '" + f.name() + "' of collection '" + collection + "': "
                         + e.getMessage(), e);
             }
             persister.setValue(entity, f.index(), value);

@@ -140,12 +140,12 @@ public final class HubLogic implements HubService {
         return new PushResponse(results, cursorAt(store.headVersion()));
     }
 
-    /** One change in a transaction of its own; the store refusing its data rejects it. */
+    /** One change in a transaction of its own; the store refusing its data rejects it, for the store's reason. */
     private PushResult applyAlone(Principal principal, String clientId, Checked change) {
         try {
             return store.inTransaction(tx -> applyOne(tx, principal, clientId, change));
         } catch (WriteRefusedException refused) {
-            return rejected(change.change().changeId(), RejectReason.VALIDATION, refused.getMessage());
+            return rejected(change.change().changeId(), refused.reason(), refused.getMessage());
         }
     }
 

@@ -42,6 +42,8 @@ final class WireReader {
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final int MAX_ID_LENGTH = 255;
+    /** Long enough for any client id and sequence ({@code clientId:} + zero-padded sequence is 57 characters). */
+    private static final int MAX_CHANGE_ID_LENGTH = 200;
 
     private static final Set<String> CHANGE_FIELDS =
             Set.of("changeId", "collection", "id", "op", "data", "fields", "baseVersion", "hlc");
@@ -209,8 +211,9 @@ final class WireReader {
         int before = errorCount;
         allowOnly(node, at, CHANGE_FIELDS);
         String changeId = string(node, at, "changeId", true);
-        if (changeId != null && changeId.isEmpty()) {
-            error(path(at, "changeId"), "must not be empty");
+        if (changeId != null && (changeId.isEmpty() || changeId.length() > MAX_CHANGE_ID_LENGTH)) {
+            error(path(at, "changeId"), "must be a non-empty string of at most " + MAX_CHANGE_ID_LENGTH
+                    + " characters, was " + changeId.length());
         }
         String collection = collectionName(node, at);
         String id = recordId(node, at);

@@ -59,6 +59,8 @@ class JacksonProtocolCodecStrictnessTest {
                         "changes[1].changeId"),
                 arguments("changeId a number", pushWith("\"changeId\": 7, \"collection\": \"tasks\", \"id\": \"t-1\","
                         + " \"op\": \"delete\""), "changes[1].changeId"),
+                arguments("changeId too long", pushWith("\"changeId\": \"" + "c".repeat(201) + "\", \"collection\": "
+                        + "\"tasks\", \"id\": \"t-1\", \"op\": \"delete\""), "changes[1].changeId"),
                 arguments("collection missing", pushWith("\"changeId\": \"c:2\", \"id\": \"t-1\", \"op\": \"delete\""),
                         "changes[1].collection"),
                 arguments("collection malformed", pushWith("\"changeId\": \"c:2\", \"collection\": \"Tasks\","
