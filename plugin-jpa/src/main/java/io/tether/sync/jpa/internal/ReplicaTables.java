@@ -368,6 +368,42 @@ public final class ReplicaTables {
         }
     }
 
+    // ---- records waiting for a record they reference
+
+    /** A delivered record kept until the records it references are here. */
+    record Waiting(RecordKey key, long version, Map<String, Object> data) {
+    }
+
+    /** Every waiting record, oldest version first (usually none: one cheap query). */
+    List<Waiting> waiting(Connection c) throws SQLException {
+        return Jdbc.query(c, "select collection_name, record_id, version, record_data from tether_replica_waiting "
+                + "order by version", ps -> { }, rs -> new Waiting(new RecordKey(rs.getString(1), rs.getString(2)),
+                rs.getLong(3), dataOf(rs.getString(4))));
+    }
+
+    /** Keeps {@code data} at {@code version} for the record until it can be applied, replacing what waited before. */
+    void putWaiting(Connection c, RecordKey key, long version, Map<String, Object> data) throws SQLException {
+        removeWaiting(c, key);
+        Jdbc.update(c, "insert into tether_replica_waiting (collection_name, record_id, version, record_data) "
+                + "values (?, ?, ?, ?)", ps -> {
+                    ps.setString(1, key.collection());
+                    ps.setString(2, key.id());
+                    ps.setLong(3, version);
+                    ps.setString(4, dataText(data));
+                });
+    }
+
+    void removeWaiting(Connection c, RecordKey key) throws SQLException {
+        Jdbc.update(c, "delete from tether_replica_waiting where collection_name = ? and record_id = ?", ps -> {
+            ps.setString(1, key.collection());
+            ps.setString(2, key.id());
+        });
+    }
+
+    void clearWaiting(Connection c) throws SQLException {
+        Jdbc.update(c, "delete from tether_replica_waiting", ps -> { });
+    }
+
     void setDeleted(Connection c, String collection, String id, boolean deleted) throws SQLException {
         Jdbc.update(c, "update tether_replica_record set deleted = ? where collection_name = ? and record_id = ?",
                 ps -> {

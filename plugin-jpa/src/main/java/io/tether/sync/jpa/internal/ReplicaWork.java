@@ -30,6 +30,7 @@ import java.util.Set;
  * back and sent as JDBC batches when the transaction next reads those tables or {@link #finish() finishes}.
  */
 public final class ReplicaWork implements ReplicaTransaction {
+    private static final System.Logger LOG = System.getLogger(ReplicaWork.class.getName());
     private final EntityRecords records;
     private final ReplicaCapture capture;
     private final ReplicaTables tables;
@@ -56,6 +57,10 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<RecordKey, Long> prefetchedIn = new HashMap<>();
     /** Whether this transaction wrote version rows other than through {@link #putMeta} (a resync). */
     private boolean bulkWrites;
+    /** Delivered records waiting for a record they reference, read when first needed. */
+    private Map<RecordKey, ReplicaTables.Waiting> waiting;
+    /** Records found here that others reference, so that each is looked up once a transaction. */
+    private final Set<RecordKey> referencedHere = new HashSet<>();
 
     /**
      * @param turn  this transaction's turn on the state lock ({@link ReplicaCapture.Drained})
@@ -249,6 +254,7 @@ public final class ReplicaWork implements ReplicaTransaction {
      * ({@link ReplicaCapture#refuseRacingCaptures}); the store calls this before it commits.
      */
     public void finish() {
+        applyWaiting();
         Jdbc.on(session, c -> {
             writeHeld(c);
             return null;
@@ -263,6 +269,10 @@ public final class ReplicaWork implements ReplicaTransaction {
         ReplicaTables.Meta meta = meta(collection, id).orElse(null);
         if (data.isPresent()) {
             return Optional.of(new LocalRecord(collection, id, data.get(), meta == null ? 0 : meta.version()));
+        }
+        if (meta == null && waiting().containsKey(new RecordKey(collection, id))) {
+            // delivered, not written yet: held like a tombstone, so that a delete delivered next still reaches it
+            return Optional.of(new LocalRecord(collection, id, null, 0));
         }
         return meta == null ? Optional.empty() : Optional.of(new LocalRecord(collection, id, null, meta.version()));
     }
@@ -286,6 +296,26 @@ public final class ReplicaWork implements ReplicaTransaction {
     public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
         SyncedEntity entity = records.model().require(collection);
         RecordKey key = new RecordKey(collection, id);
+        if (data != null) {
+            RecordKey missing = missingReference(entity, key, data);
+            if (missing != null && outboxFor(collection, id).isEmpty()) {
+                // its foreign key would refuse it: it waits, durably, for the record it references (a later page)
+                Jdbc.on(session, c -> {
+                    tables.putWaiting(c, key, version, data);
+                    return null;
+                });
+                waiting().put(key, new ReplicaTables.Waiting(key, version, data));
+                return;
+            }
+        } else {
+            referencedHere.remove(key);
+        }
+        if (waiting().remove(key) != null) { // this state supersedes the one that waited
+            Jdbc.on(session, c -> {
+                tables.removeWaiting(c, key);
+                return null;
+            });
+        }
         buffer.storeWrite(key);
         entityWrites.add(key);
         Map<String, Object> before = records.read(session, entity, id).orElse(null);
@@ -327,6 +357,74 @@ public final class ReplicaWork implements ReplicaTransaction {
             if (meta != null && meta.deleted() && records.exists(session, target, targetId)) {
                 applyRemote(target.collection(), targetId, null, meta.version()); // kept back again if referenced
             }
+        }
+    }
+
+    /**
+     * A record that {@code data} references by a many-to-one and that this replica does not hold, or null. Pages come
+     * in version order, so a record can arrive before one it references: a task created before its project was last
+     * renamed, on an initial sync or once the hub compacted the project's first entry away.
+     */
+    private RecordKey missingReference(SyncedEntity entity, RecordKey key, Map<String, Object> data) {
+        for (SyncedField reference : entity.references()) {
+            Object value = data.get(reference.name());
+            SyncedEntity target = records.model().forEntityName(reference.target());
+            if (value == null || target == null) {
+                continue;
+            }
+            RecordKey referenced = new RecordKey(target.collection(), String.valueOf(value));
+            if (referenced.equals(key) || referencedHere.contains(referenced)) {
+                continue;
+            }
+            if (!records.exists(session, target, referenced.id())) {
+                return referenced;
+            }
+            referencedHere.add(referenced);
+        }
+        return null;
+    }
+
+    private Map<RecordKey, ReplicaTables.Waiting> waiting() {
+        if (waiting == null) {
+            waiting = new LinkedHashMap<>();
+            for (ReplicaTables.Waiting w : read(tables::waiting)) {
+                waiting.put(w.key(), w);
+            }
+        }
+        return waiting;
+    }
+
+    /**
+     * Applies the waiting records whose references this transaction brought, until none is left that can be; drops
+     * those a local write or a newer version overtook (the local change's push settles the record with the hub).
+     */
+    private void applyWaiting() {
+        if (entityWrites.isEmpty() || waiting().isEmpty()) {
+            return;
+        }
+        boolean applied = true;
+        while (applied) {
+            applied = false;
+            for (ReplicaTables.Waiting w : List.copyOf(waiting.values())) {
+                String collection = w.key().collection();
+                String id = w.key().id();
+                SyncedEntity entity = records.model().forCollection(collection).orElse(null);
+                if (entity == null || !outboxFor(collection, id).isEmpty()
+                        || Math.abs(meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L)) >= w.version()) {
+                    waiting.remove(w.key());
+                    Jdbc.on(session, c -> {
+                        tables.removeWaiting(c, w.key());
+                        return null;
+                    });
+                } else if (missingReference(entity, w.key(), w.data()) == null) {
+                    applyRemote(collection, id, w.data(), w.version());
+                    applied = true;
+                }
+            }
+        }
+        if (!waiting.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} delivered record(s) wait for records they reference, such as {1}",
+                    waiting.size(), waiting.keySet().iterator().next());
         }
     }
 
@@ -407,8 +505,10 @@ public final class ReplicaWork implements ReplicaTransaction {
         int marked = Jdbc.on(session, c -> {
             writeHeld(c);
             tables.setCursor(c, null);
+            tables.clearWaiting(c); // the resync delivers every record's current state again
             return tables.markStale(c);
         });
+        waiting = new LinkedHashMap<>();
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
         boolean outboxEmpty = Jdbc.on(session, tables::outboxEmpty);
         for (SyncedEntity entity : records.model().entities()) {

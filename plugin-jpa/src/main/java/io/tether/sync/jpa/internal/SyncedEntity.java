@@ -31,6 +31,7 @@ public final class SyncedEntity {
     private final List<SyncedField> fields;
     private final boolean viaEntityListener;
     private final Set<String> fieldNames;
+    private final List<SyncedField> references;
 
     SyncedEntity(String collection, EntityPersister persister, String idField, Class<?> idType, String scopeField,
                  List<SyncedField> fields, boolean viaEntityListener) {
@@ -45,6 +46,7 @@ public final class SyncedEntity {
         names.add(idField);
         fields.forEach(f -> names.add(f.name()));
         this.fieldNames = Set.copyOf(names);
+        this.references = this.fields.stream().filter(SyncedField::isReference).toList();
     }
 
     public String collection() {
@@ -75,7 +77,7 @@ public final class SyncedEntity {
 
     /** The many-to-one fields: each names the entity it references. */
     List<SyncedField> references() {
-        return fields.stream().filter(SyncedField::isReference).toList();
+        return references;
     }
 
     /** Every record field, the id field included. */

@@ -22,6 +22,7 @@ public final class TetherMappings implements AdditionalMappingContributor {
         contributions.contributeEntity(TetherRows.ReplicaRecord.class);
         contributions.contributeEntity(TetherRows.Outbox.class);
         contributions.contributeEntity(TetherRows.OutboxSent.class);
+        contributions.contributeEntity(TetherRows.ReplicaWaiting.class);
         contributions.contributeEntity(TetherRows.ReplicaState.class);
         contributions.contributeEntity(TetherRows.ReplicaSequence.class);
         contributions.contributeEntity(TetherRows.CaptureJournal.class);

@@ -78,6 +78,20 @@ final class TetherRows {
         @Column(name = "last_sequence", nullable = false) long lastSequence;
     }
 
+    /**
+     * Replica: delivered records waiting for a record they reference (by a many-to-one) that the replica does not hold
+     * yet, as the hub stored them; applied once it arrives.
+     */
+    @Entity(name = "TetherReplicaWaiting")
+    @Table(name = "tether_replica_waiting")
+    @IdClass(RecordRef.class)
+    public static class ReplicaWaiting {
+        @Id @Column(name = "collection_name", length = 63) String collection;
+        @Id @Column(name = "record_id", length = 255) String recordId;
+        @Column(name = "version", nullable = false) long version;
+        @Column(name = "record_data", nullable = false, length = DATA_LENGTH) String data;
+    }
+
     /** Replica: client id, pull cursor and resync flag (one row, id 1); locked while the capture journal is folded. */
     @Entity(name = "TetherReplicaState")
     @Table(name = "tether_replica_state")

@@ -1,0 +1,168 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.ChangeBatch;
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.Tether;
+import io.tether.sync.core.InProcessTransport;
+import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.Principal;
+import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.ScopeSet;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pulled pages come in version order, so a replica can be delivered a task before the project it references, whose
+ * latest version is later (it was renamed after the task was created). With foreign keys on the replica's tables,
+ * writing the task first fails; the task waits, durably, until its project is here.
+ */
+class ForwardReferenceTest {
+    private static final PullFilter EVERYTHING = new PullFilter(Map.of("tasks", ScopeSet.ALL, "projects",
+            ScopeSet.ALL));
+
+    private EntityManagerFactory hubEmf;
+    private JpaHubStore hubStore;
+    private HubEngine hub;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @BeforeEach
+    void hub() {
+        hubEmf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        hubStore = new JpaHubStore(hubEmf);
+        hub = Tether.hub().store(hubStore).build().start();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        hub.close();
+        hubEmf.close();
+    }
+
+    private record Device(EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine,
+                          List<ChangeBatch> batches) {
+    }
+
+    private Device device(EntityManagerFactory emf, int pageSize) {
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        ReplicaEngine engine = Tether.replica().store(store)
+                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
+                .schema(hubStore.schema()).pullPageSize(pageSize).pollInterval(Duration.ZERO).debounce(Duration.ZERO)
+                .build().start();
+        List<ChangeBatch> batches = new CopyOnWriteArrayList<>();
+        engine.onChange(batches::add);
+        closing.add(0, engine);
+        return new Device(emf, store, engine, batches);
+    }
+
+    private EntityManagerFactory database() {
+        EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        closing.add(emf);
+        return emf;
+    }
+
+    /** On the hub: project p1 (version 1), task t1 in it (2), p1 renamed (3). */
+    private void taskThenRenamedProject() {
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p1", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> {
+            Task t = new Task("t1", "Paint the door", "alice");
+            t.project = em.find(Project.class, "p1");
+            em.persist(t);
+        });
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p1").name = "House");
+    }
+
+    private static String projectOf(Device d, String task) {
+        return String.valueOf(d.store().get("tasks", task).orElseThrow().data().get("project_id"));
+    }
+
+    private static long waiting(Device d) {
+        return Jpa.call(d.emf(), em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
+                .getSingleResult());
+    }
+
+    @ParameterizedTest(name = "pages of {0}")
+    @ValueSource(ints = {1, 2, 500})
+    void anInitialSyncDeliversATaskBeforeItsRenamedProject(int pageSize) {
+        taskThenRenamedProject();
+        Device d = device(database(), pageSize);
+        assertEquals(2, d.engine().syncNow().pulled(), "an initial sync delivers each record's latest state");
+        assertEquals("p1", projectOf(d, "t1"));
+        assertEquals("House", d.store().get("projects", "p1").orElseThrow().data().get("name"));
+        assertEquals(0, waiting(d), "nothing is left waiting");
+        assertTrue(d.batches().stream().flatMap(b -> b.changes().stream()).anyMatch(e -> e.id().equals("t1")),
+                "listeners hear of the task once it is written");
+    }
+
+    @Test
+    void aPullAfterCompactionDeliversATaskBeforeItsProject() {
+        Device d = device(database(), 1);
+        d.engine().syncNow(); // a cursor before anything exists
+        taskThenRenamedProject();
+        hubStore.compact(Instant.now());
+        assertEquals(List.of(2L, 3L), hubStore.changesSince(0, hubStore.headVersion(), 10, EVERYTHING).stream()
+                .map(LogEntry::version).toList(), "p1's first entry is gone: its rename superseded it");
+        d.engine().syncNow();
+        assertEquals("p1", projectOf(d, "t1"));
+        assertEquals(0, waiting(d));
+    }
+
+    @Test
+    void aTaskWaitsAcrossSyncsAndRestartsForAProjectItCannotSeeUntilItMoves() {
+        Jpa.tx(hubEmf, em -> em.persist(new Project("bob-p", "Bob's", "bob")));
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p2", "Mine", "alice")));
+        Jpa.tx(hubEmf, em -> {
+            Task t = new Task("t1", "In bob's project", "alice");
+            t.project = em.find(Project.class, "bob-p");
+            em.persist(t);
+        });
+        EntityManagerFactory emf = database();
+        Device first = device(emf, 500);
+        first.engine().syncNow(); // alice cannot read bob-p: t1 waits, and the sync does not fail
+        assertTrue(first.store().get("tasks", "t1").isEmpty());
+        assertEquals(1, waiting(first));
+        first.engine().close();
+        first.store().close();
+
+        Device again = device(emf, 500); // the same database, reopened
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p2"));
+        again.engine().syncNow();
+        assertEquals("p2", projectOf(again, "t1"));
+        assertEquals(0, waiting(again), "the newer state replaced the one that waited");
+    }
+
+    @Test
+    void aDeleteOfAWaitingTaskDropsIt() {
+        Jpa.tx(hubEmf, em -> em.persist(new Project("bob-p", "Bob's", "bob")));
+        Jpa.tx(hubEmf, em -> {
+            Task t = new Task("t1", "In bob's project", "alice");
+            t.project = em.find(Project.class, "bob-p");
+            em.persist(t);
+        });
+        Device d = device(database(), 500);
+        d.engine().syncNow();
+        assertEquals(1, waiting(d));
+        Jpa.tx(hubEmf, em -> em.remove(em.find(Task.class, "t1")));
+        d.engine().syncNow();
+        assertEquals(0, waiting(d));
+        assertTrue(d.store().get("tasks", "t1").isEmpty());
+    }
+}
