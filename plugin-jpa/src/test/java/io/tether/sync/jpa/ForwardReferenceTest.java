@@ -1,8 +1,10 @@
 package io.tether.sync.jpa;
 
 import io.tether.sync.ChangeBatch;
+import io.tether.sync.ConflictPolicy;
 import io.tether.sync.HubEngine;
 import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncReport;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
 import io.tether.sync.spi.LogEntry;
@@ -147,6 +149,37 @@ class ForwardReferenceTest {
         again.engine().syncNow();
         assertEquals("p2", projectOf(again, "t1"));
         assertEquals(0, waiting(again), "the newer state replaced the one that waited");
+    }
+
+    /**
+     * A task in a manual conflict on this device is moved, elsewhere, to a new project that is then renamed, and the
+     * hub compacts its log: the pull delivers the task before the project. It waits beside the conflict instead of failing every pull, and
+     * the conflict, resolved, brings the hub's state.
+     */
+    @Test
+    void aTaskInAManualConflictWaitsBesideItForItsNewProject() {
+        hub.close();
+        hub = Tether.hub().store(hubStore).conflictPolicy(ConflictPolicy.MANUAL).build().start();
+        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        Device laptop = device(database(), 1); // one change a page: Hibernate cannot reorder the task's update
+        laptop.engine().syncNow();
+        Jpa.tx(laptop.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
+        hubStore.compact(Instant.now()); // p9's first entry goes: the log holds t1's move, then p9's rename
+
+        SyncReport report = laptop.engine().syncNow(); // the push conflicts; the pull brings t1 before p9
+        assertEquals(1, report.conflicts());
+        assertEquals("Paint the door green", laptop.store().get("tasks", "t1").orElseThrow().data().get("title"),
+                "the local edit stays while the conflict waits");
+        assertEquals("House", laptop.store().get("projects", "p9").orElseThrow().data().get("name"));
+        assertEquals(0, waiting(laptop), "the conflict, not the waiting table, holds the hub's side");
+        laptop.engine().syncNow();
+
+        laptop.engine().conflicts().list().forEach(c -> laptop.engine().conflicts().acceptHub(c));
+        assertEquals("p9", projectOf(laptop, "t1"));
+        assertEquals("Paint the door", laptop.store().get("tasks", "t1").orElseThrow().data().get("title"));
     }
 
     @Test

@@ -298,7 +298,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         RecordKey key = new RecordKey(collection, id);
         if (data != null) {
             RecordKey missing = missingReference(entity, key, data);
-            if (missing != null && outboxFor(collection, id).isEmpty()) {
+            if (missing != null && outboxFor(collection, id).stream().allMatch(ReplicaWork::mayWaitBeside)) {
                 // its foreign key would refuse it: it waits, durably, for the record it references (a later page)
                 Jdbc.on(session, c -> {
                     tables.putWaiting(c, key, version, data);
@@ -382,6 +382,15 @@ public final class ReplicaWork implements ReplicaTransaction {
             referencedHere.add(referenced);
         }
         return null;
+    }
+
+    /**
+     * Whether a delivered record may wait beside this outbox entry of it: a sent or conflicting one, whose answer
+     * or resolution settles the record with the hub. Not beside a pending or rejected one: settling a push rebases
+     * those on the hub's version and gives them the record's data, which must then be written, not waiting.
+     */
+    private static boolean mayWaitBeside(OutboxEntry e) {
+        return e.state() == OutboxState.SENT || e.state() == OutboxState.CONFLICT;
     }
 
     private Map<RecordKey, ReplicaTables.Waiting> waiting() {
