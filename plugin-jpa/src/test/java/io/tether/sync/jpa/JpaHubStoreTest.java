@@ -204,6 +204,32 @@ class JpaHubStoreTest {
         }
     }
 
+    /**
+     * A delete in a push clears Hibernate's session; a task after it that references a project then holds a proxy of
+     * the project, and the project's own change later in the push was written onto that proxy, not the entity: the
+     * log said "House" while the table kept "Home". Found by {@link ReferencesConvergenceTest}.
+     */
+    @Test
+    void aRecordReferencedThroughAProxyEarlierInThePushIsWritten() {
+        Jpa.tx(emf, em -> {
+            em.persist(new Project("p1", "Home", "alice"));
+            em.persist(new Task("gone", "To delete", "alice"));
+        });
+        store.close();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            List<PushResult> results = hub.service().push(Principal.of("alice"), new PushRequest(client, List.of(
+                    new Change(Change.changeId(client, 1), "tasks", "gone", Operation.DELETE, null, null, 2L, null),
+                    new Change(Change.changeId(client, 2), "tasks", "t1", Operation.UPSERT,
+                            Map.of("id", "t1", "title", "In p1", "done", false, "project_id", "p1"), null, 0L, null),
+                    new Change(Change.changeId(client, 3), "projects", "p1", Operation.UPSERT,
+                            Map.of("id", "p1", "name", "House"), null, 1L, null)))).results();
+            assertInstanceOf(PushResult.Merged.class, results.get(2), results.toString());
+            assertEquals("House", Jpa.call(emf, em -> em.find(Project.class, "p1").name));
+            assertEquals("House", hub.records().get("projects", "p1").orElseThrow().data().get("name"));
+        }
+    }
+
     @Test
     void aPushToARowTheHubHeldBeforeTetherUpdatesThatRow() {
         // a row written behind Hibernate's back, with no Tether metadata: as if it predates Tether

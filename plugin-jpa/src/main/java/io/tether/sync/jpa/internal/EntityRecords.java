@@ -12,6 +12,7 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.AbstractEntityPersister;
+import org.hibernate.proxy.HibernateProxy;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,7 +71,11 @@ public final class EntityRecords {
         }
     }
 
-    /** The entity instance of a record, or null. */
+    /**
+     * The entity instance of a record, or null; never a proxy. A session that made a proxy of the record (a reference
+     * to it from another entity, after a {@code clear()}) returns that proxy from {@code find}, and values set on a
+     * proxy's own fields reach neither the entity nor the database, nor are they read back.
+     */
     public Object find(SessionImplementor session, SyncedEntity entity, String id) {
         ChangeBuffer buffer = runtime.peek(session);
         if (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id))) {
@@ -86,7 +91,7 @@ public final class EntityRecords {
         if (found == null && buffer != null) {
             buffer.absent(new RecordKey(entity.collection(), id), true); // until written: no second query
         }
-        return found;
+        return found instanceof HibernateProxy proxy ? proxy.getHibernateLazyInitializer().getImplementation() : found;
     }
 
     /**
