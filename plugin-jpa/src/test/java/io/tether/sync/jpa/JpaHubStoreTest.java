@@ -230,6 +230,41 @@ class JpaHubStoreTest {
         }
     }
 
+    /**
+     * Offline, a device creates a task, then a project, then moves the task into it: the task's outbox entry keeps
+     * its first sequence, so the push carries the task before the project it now references. The hub tries the
+     * refused task again after the rest of the push, and each record's changes still apply in order.
+     */
+    @Test
+    void aChangeThatNeedsARecordCreatedLaterInThePushIsAppliedAfterIt() {
+        store.close();
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            List<PushResult> results = hub.service().push(Principal.of("alice"), new PushRequest(client, List.of(
+                    new Change(Change.changeId(client, 1), "tasks", "t1", Operation.UPSERT,
+                            Map.of("id", "t1", "title", "Paint", "done", false, "project_id", "p9"), null, 0L, null),
+                    new Change(Change.changeId(client, 2), "tasks", "t1", Operation.UPSERT,
+                            Map.of("id", "t1", "title", "Paint it green", "done", false, "project_id", "p9"), null,
+                            null, null),
+                    new Change(Change.changeId(client, 3), "tasks", "t2", Operation.UPSERT,
+                            Map.of("id", "t2", "title", "Nowhere", "done", false, "project_id", "no-such"), null, 0L,
+                            null),
+                    new Change(Change.changeId(client, 4), "projects", "p9", Operation.UPSERT,
+                            Map.of("id", "p9", "name", "Home"), null, 0L, null)))).results();
+
+            assertInstanceOf(PushResult.Merged.class, results.get(0), results.toString());
+            assertInstanceOf(PushResult.Merged.class, results.get(1), results.toString());
+            PushResult.Rejected never = assertInstanceOf(PushResult.Rejected.class, results.get(2), results.toString());
+            assertTrue(never.message().contains("foreign key"), never.message());
+            long project = ((PushResult.Merged) results.get(3)).version();
+            long task = ((PushResult.Merged) results.get(1)).version();
+            assertTrue(((PushResult.Merged) results.get(0)).version() > project && task
+                    > ((PushResult.Merged) results.get(0)).version(), results.toString());
+            assertEquals("Paint it green", Jpa.call(emf, em -> em.find(Task.class, "t1")).title);
+            assertEquals(3, store.headVersion());
+        }
+    }
+
     @Test
     void aPushToARowTheHubHeldBeforeTetherUpdatesThatRow() {
         // a row written behind Hibernate's back, with no Tether metadata: as if it predates Tether

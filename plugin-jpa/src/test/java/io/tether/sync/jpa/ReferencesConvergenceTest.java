@@ -9,7 +9,8 @@ import io.tether.sync.core.InProcessTransport;
 import io.tether.sync.spi.Principal;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,28 +25,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Three devices create and rename projects, create, edit, move and delete tasks in them, offline in between, and
  * sync in a random order with pages of one to three changes, while the hub compacts its log now and then: records
- * keep arriving before the projects they reference. Every sync succeeds, and at the end every device holds exactly
- * the hub's records. Seeded: rerun a failure with {@code -Dtether.seed=<seed>}.
+ * keep arriving before the projects they reference, and pushes carry tasks before the projects they were moved
+ * into. Under each conflict policy that needs no person, every sync succeeds, and at the end every device holds
+ * exactly the hub's records, with nothing left to push or waiting. Seeded: rerun a failure with
+ * {@code -Dtether.seed=<seed>}.
  */
 class ReferencesConvergenceTest {
     private static final int DEVICES = 3;
     private static final int STEPS = 120;
 
-    @Test
-    void devicesConvergeWhileRecordsArriveBeforeWhatTheyReference() {
-        Seeded.run(this::run);
+    @ParameterizedTest
+    @EnumSource(value = ConflictPolicy.class, names = {"LAST_WRITER_WINS", "FIELD_MERGE", "SERVER_WINS", "CLIENT_WINS"})
+    void devicesConvergeWhileRecordsArriveBeforeWhatTheyReference(ConflictPolicy policy) {
+        Seeded.run(seed -> run(seed, policy));
     }
 
     private record Device(EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine) {
     }
 
-    private void run(long seed) throws Exception {
+    private void run(long seed, ConflictPolicy policy) throws Exception {
         Random random = new Random(seed);
         EntityManagerFactory hubEmf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
         JpaHubStore hubStore = new JpaHubStore(hubEmf);
         List<AutoCloseable> closing = new ArrayList<>();
-        try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(ConflictPolicy.LAST_WRITER_WINS).build()
-                .start()) {
+        try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start()) {
             List<Device> devices = new ArrayList<>();
             for (int i = 0; i < DEVICES; i++) {
                 EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);

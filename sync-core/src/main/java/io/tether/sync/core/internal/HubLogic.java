@@ -37,6 +37,7 @@ import io.tether.sync.spi.SyncClock;
 import io.tether.sync.spi.WriteRefusedException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,21 +133,62 @@ public final class HubLogic implements HubService {
         } catch (RuntimeException storeFailure) {
             // one change the store cannot take must not hold back the others: one transaction each
             LOG.log(System.Logger.Level.DEBUG, "push retried change by change after a store failure", storeFailure);
-            results = new ArrayList<>(checked.size());
-            for (Object c : checked) {
-                results.add(c instanceof Checked ok ? applyAlone(principal, request.clientId(), ok) : (PushResult) c);
-            }
+            results = applyOneByOne(principal, request.clientId(), checked);
         }
         return new PushResponse(results, cursorAt(store.headVersion()));
     }
 
-    /** One change in a transaction of its own; the store refusing its data rejects it, for the store's reason. */
-    private PushResult applyAlone(Principal principal, String clientId, Checked change) {
-        try {
-            return store.inTransaction(tx -> applyOne(tx, principal, clientId, change));
-        } catch (WriteRefusedException refused) {
-            return rejected(change.change().changeId(), refused.reason(), refused.getMessage());
+    /** How many times a push retries the changes its store refused, after the others of the push. */
+    private static final int REFUSED_ROUNDS = 8;
+
+    /**
+     * The push with one store transaction per change, in array order. A change the store refuses is tried again once
+     * the rest of the push is applied, as long as that lets more of them through: it may need a record that a later
+     * change of the same push creates (a task moved offline into a project created after the task, whose outbox
+     * entry comes later). A later change of a record that waits, waits behind it, so each record's changes still
+     * apply in order. What is still refused then is rejected, for the store's reason.
+     */
+    private List<PushResult> applyOneByOne(Principal principal, String clientId, List<Object> checked) {
+        PushResult[] results = new PushResult[checked.size()];
+        Map<Integer, WriteRefusedException> refused = new LinkedHashMap<>();
+        for (int i = 0; i < checked.size(); i++) {
+            if (!(checked.get(i) instanceof Checked)) {
+                results[i] = (PushResult) checked.get(i);
+            } else {
+                refused.put(i, null); // not tried yet
+            }
         }
+        for (int round = 0; round <= REFUSED_ROUNDS && !refused.isEmpty(); round++) {
+            boolean applied = false;
+            Set<String> waiting = new HashSet<>();
+            for (Map.Entry<Integer, WriteRefusedException> e : refused.entrySet()) {
+                Checked c = (Checked) checked.get(e.getKey());
+                String record = c.collection().name() + "/" + c.change().id();
+                if (waiting.contains(record)) {
+                    continue; // behind an earlier change of its record that was refused
+                }
+                try {
+                    results[e.getKey()] = store.inTransaction(tx -> applyOne(tx, principal, clientId, c));
+                    applied = true;
+                } catch (WriteRefusedException refusal) {
+                    e.setValue(refusal);
+                    waiting.add(record);
+                }
+            }
+            refused.keySet().removeIf(i -> results[i] != null);
+            if (!applied) {
+                break; // nothing changed: trying again would be refused the same way
+            }
+        }
+        for (Map.Entry<Integer, WriteRefusedException> e : refused.entrySet()) {
+            WriteRefusedException refusal = e.getValue();
+            String changeId = ((Checked) checked.get(e.getKey())).change().changeId();
+            results[e.getKey()] = refusal == null
+                    ? rejected(changeId, RejectReason.VALIDATION, "not applied: an earlier change of its record was "
+                    + "refused in this push")
+                    : rejected(changeId, refusal.reason(), refusal.getMessage());
+        }
+        return List.of(results);
     }
 
     /** A change that passed the checks that need no store: its collection and the clock stamp it is judged by. */
