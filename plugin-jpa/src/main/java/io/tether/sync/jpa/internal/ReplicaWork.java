@@ -310,12 +310,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         } else {
             referencedHere.remove(key);
         }
-        if (waiting().remove(key) != null) { // this state supersedes the one that waited
-            Jdbc.on(session, c -> {
-                tables.removeWaiting(c, key);
-                return null;
-            });
-        }
+        dropWaiting(key); // this state supersedes one that waited
         buffer.storeWrite(key);
         entityWrites.add(key);
         Map<String, Object> before = records.read(session, entity, id).orElse(null);
@@ -403,6 +398,16 @@ public final class ReplicaWork implements ReplicaTransaction {
         return waiting;
     }
 
+    /** Forgets what waited for this record, if anything did. */
+    private void dropWaiting(RecordKey key) {
+        if (waiting().remove(key) != null) {
+            Jdbc.on(session, c -> {
+                tables.removeWaiting(c, key);
+                return null;
+            });
+        }
+    }
+
     /**
      * Applies the waiting records whose references this transaction brought, until none is left that can be; drops
      * those a local write or a newer version overtook (the local change's push settles the record with the hub).
@@ -420,11 +425,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 SyncedEntity entity = records.model().forCollection(collection).orElse(null);
                 if (entity == null || !outboxFor(collection, id).isEmpty()
                         || Math.abs(meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L)) >= w.version()) {
-                    waiting.remove(w.key());
-                    Jdbc.on(session, c -> {
-                        tables.removeWaiting(c, w.key());
-                        return null;
-                    });
+                    dropWaiting(w.key());
                 } else if (missingReference(entity, w.key(), w.data()) == null) {
                     applyRemote(collection, id, w.data(), w.version());
                     applied = true;

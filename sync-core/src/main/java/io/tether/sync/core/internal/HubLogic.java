@@ -160,10 +160,10 @@ public final class HubLogic implements HubService {
         }
         for (int round = 0; round <= REFUSED_ROUNDS && !refused.isEmpty(); round++) {
             boolean applied = false;
-            Set<String> waiting = new HashSet<>();
+            Set<RecordKey> waiting = new HashSet<>();
             for (Map.Entry<Integer, WriteRefusedException> e : refused.entrySet()) {
                 Checked c = (Checked) checked.get(e.getKey());
-                String record = c.collection().name() + "/" + c.change().id();
+                RecordKey record = new RecordKey(c.collection().name(), c.change().id());
                 if (waiting.contains(record)) {
                     continue; // behind an earlier change of its record that was refused
                 }
