@@ -182,6 +182,30 @@ class ForwardReferenceTest {
         assertEquals("Paint the door", laptop.store().get("tasks", "t1").orElseThrow().data().get("title"));
     }
 
+    /**
+     * A resync marks every version stale ({@code -v}); a stale record takes a delivery even at its own version, so a
+     * task that waited at version 50 while its version row says -50 is written once its project arrives, not
+     * dropped as already held. Found by {@link ReferencesConvergenceTest} (a task lost after a resync).
+     */
+    @Test
+    void aWaitingTaskWhoseVersionIsStaleAtTheSameVersionIsWritten() {
+        Device d = device(database(), 500);
+        d.store().inTransaction(tx -> {
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
+                    "project_id", "p9"), 50);
+            tx.setVersion("tasks", "t1", -50);
+            return null;
+        });
+        assertEquals(1, waiting(d));
+        d.store().inTransaction(tx -> {
+            tx.applyRemote("projects", "p9", Map.of("id", "p9", "name", "Home", "owner_id", "alice"), 60);
+            return null;
+        });
+        assertEquals("p9", projectOf(d, "t1"));
+        assertEquals(50, d.store().get("tasks", "t1").orElseThrow().version());
+        assertEquals(0, waiting(d));
+    }
+
     @Test
     void aDeleteOfAWaitingTaskDropsIt() {
         Jpa.tx(hubEmf, em -> em.persist(new Project("bob-p", "Bob's", "bob")));

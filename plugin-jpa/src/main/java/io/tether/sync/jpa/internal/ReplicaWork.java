@@ -398,6 +398,14 @@ public final class ReplicaWork implements ReplicaTransaction {
         return waiting;
     }
 
+    /**
+     * Whether a record at {@code version} holds what was delivered at {@code delivered}: a stale record (marked
+     * {@code -v} by a resync) takes a delivery even at its own version.
+     */
+    private static boolean holds(long version, long delivered) {
+        return version < 0 ? delivered < -version : version != 0 && version >= delivered;
+    }
+
     /** Forgets what waited for this record, if anything did. */
     private void dropWaiting(RecordKey key) {
         if (waiting().remove(key) != null) {
@@ -424,7 +432,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 String id = w.key().id();
                 SyncedEntity entity = records.model().forCollection(collection).orElse(null);
                 if (entity == null || !outboxFor(collection, id).isEmpty()
-                        || Math.abs(meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L)) >= w.version()) {
+                        || holds(meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L), w.version())) {
                     dropWaiting(w.key());
                 } else if (missingReference(entity, w.key(), w.data()) == null) {
                     applyRemote(collection, id, w.data(), w.version());
