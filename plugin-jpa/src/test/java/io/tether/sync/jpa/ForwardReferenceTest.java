@@ -183,6 +183,31 @@ class ForwardReferenceTest {
     }
 
     /**
+     * A task whose local change the hub rejected (moved to another user's scope) is moved, elsewhere, to a new
+     * project, then renamed, and the hub compacts: the pull delivers the task before the project. It waits beside the
+     * rejected change instead of failing every pull until someone deals with the rejection.
+     */
+    @Test
+    void aTaskWithARejectedChangeWaitsBesideItForItsNewProject() {
+        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        Device d = device(database(), 1);
+        d.engine().syncNow();
+        Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").ownerId = "bob");
+        assertEquals(1, d.engine().syncNow().rejected());
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
+        hubStore.compact(Instant.now());
+
+        d.engine().syncNow(); // failed on the foreign key before, and every sync after it
+        assertEquals("House", d.store().get("projects", "p9").orElseThrow().data().get("name"));
+        assertEquals("bob", d.store().get("tasks", "t1").orElseThrow().data().get("owner_id"),
+                "the local state stays while its rejected change waits for the application");
+        assertEquals(1, d.engine().rejected().size());
+        assertEquals(0, waiting(d));
+    }
+
+    /**
      * A resync marks every version stale ({@code -v}); a stale record takes a delivery even at its own version, so a
      * task that waited at version 50 while its version row says -50 is written once its project arrives, not
      * dropped as already held. Found by {@link ReferencesConvergenceTest} (a task lost after a resync).

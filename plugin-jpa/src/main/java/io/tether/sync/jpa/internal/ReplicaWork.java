@@ -380,12 +380,13 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     /**
-     * Whether a delivered record may wait beside this outbox entry of it: a sent or conflicting one, whose answer
-     * or resolution settles the record with the hub. Not beside a pending or rejected one: settling a push rebases
-     * those on the hub's version and gives them the record's data, which must then be written, not waiting.
+     * Whether a delivered record may wait beside this outbox entry of it: a sent, conflicting or rejected one, whose
+     * answer, resolution, retry or dismissal settles the record with the hub. Not beside a pending one: settling a
+     * push rebases the pending changes behind it on the hub's version and gives them the record's data, which must
+     * then be written, not waiting (a pull's delivery meets it again after the next push).
      */
     private static boolean mayWaitBeside(OutboxEntry e) {
-        return e.state() == OutboxState.SENT || e.state() == OutboxState.CONFLICT;
+        return e.state() != OutboxState.PENDING;
     }
 
     private Map<RecordKey, ReplicaTables.Waiting> waiting() {
