@@ -23,6 +23,7 @@ import io.tether.sync.spi.ReplicaTransaction;
 import io.tether.sync.spi.SyncTransport;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -442,6 +443,7 @@ public final class ReplicaSync {
             if (asInitial) {
                 ownVersions.clear(); // the initial sync marks every synced record stale: nothing is held any more
                 resyncMayBeUnderWay = true;
+                conflictsUndelivered = conflictKeys();
             }
             applying = submit(() -> apply(page, asInitial, ownVersions));
             initial = false;
@@ -466,6 +468,46 @@ public final class ReplicaSync {
             // more may be left
         }
         resyncMayBeUnderWay = false;
+        noteConflictsTheHubNoLongerHas();
+    }
+
+    /**
+     * The records with a manual conflict, when a resync begins in this engine: the resync delivers every record the
+     * hub has, and a conflict whose record it does not deliver is with a record the hub no longer has (deleted, the
+     * delete since compacted away, so no page will say so). Null while no resync this engine began is under way.
+     */
+    private volatile Set<RecordKey> conflictsUndelivered;
+
+    private Set<RecordKey> conflictKeys() {
+        Set<RecordKey> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (OutboxEntry e : store.outbox(EnumSet.of(OutboxState.CONFLICT), Integer.MAX_VALUE)) {
+            keys.add(new RecordKey(e.collection(), e.id()));
+        }
+        return keys;
+    }
+
+    /**
+     * At the end of a resync this engine began: the conflicts whose records it did not deliver now hold the hub's
+     * side as deleted, so that accepting the hub's side deletes the record here instead of bringing back the state
+     * the conflict first saw.
+     */
+    private void noteConflictsTheHubNoLongerHas() {
+        Set<RecordKey> undelivered = conflictsUndelivered;
+        conflictsUndelivered = null;
+        if (undelivered == null || undelivered.isEmpty()) {
+            return;
+        }
+        store.inTransaction(tx -> {
+            for (RecordKey key : undelivered) {
+                for (OutboxEntry e : tx.outboxFor(key.collection(), key.id())) {
+                    if (e.state() == OutboxState.CONFLICT && e.parked() != null && e.parked().hubData() != null) {
+                        tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(e.parked().reason(),
+                                e.parked().message(), null, e.parked().hubVersion())));
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     // ---- the store worker
@@ -558,9 +600,13 @@ public final class ReplicaSync {
             RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
                     .forEach(tx::prefetch);
             int applied = 0;
+            Set<RecordKey> undelivered = conflictsUndelivered;
             for (DeliveredChange d : changes) {
                 if (applyOne(tx, d)) {
                     applied++;
+                }
+                if (undelivered != null) {
+                    undelivered.remove(new RecordKey(d.collection(), d.id()));
                 }
             }
             tx.setCursor(page.cursor());
