@@ -56,6 +56,12 @@ public final class ReplicaSync {
      * one a crash cut short. Spares every later pull the transaction that would find none.
      */
     private boolean resyncMayBeUnderWay = true;
+    /**
+     * The records with a manual conflict, when a resync begins in this engine: the resync delivers every record the
+     * hub has, and a conflict whose record it does not deliver is with a record the hub no longer has (deleted, the
+     * delete since compacted away, so no page will say so). Null while no resync this engine began is under way.
+     */
+    private volatile Set<RecordKey> conflictsUndelivered;
 
     /**
      * @param storeWorker runs store transactions that overlap a request in flight (applying the pulled page while
@@ -470,13 +476,6 @@ public final class ReplicaSync {
         resyncMayBeUnderWay = false;
         noteConflictsTheHubNoLongerHas();
     }
-
-    /**
-     * The records with a manual conflict, when a resync begins in this engine: the resync delivers every record the
-     * hub has, and a conflict whose record it does not deliver is with a record the hub no longer has (deleted, the
-     * delete since compacted away, so no page will say so). Null while no resync this engine began is under way.
-     */
-    private volatile Set<RecordKey> conflictsUndelivered;
 
     private Set<RecordKey> conflictKeys() {
         Set<RecordKey> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
