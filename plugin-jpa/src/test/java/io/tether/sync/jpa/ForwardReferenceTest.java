@@ -210,7 +210,7 @@ class ForwardReferenceTest {
     /**
      * A resync marks every version stale ({@code -v}); a stale record takes a delivery even at its own version, so a
      * task that waited at version 50 while its version row says -50 is written once its project arrives, not
-     * dropped as already held. Found by {@link ReferencesConvergenceTest} (a task lost after a resync).
+     * dropped as already held. Found by {@link ReferencesConvergenceKit} (a task lost after a resync).
      */
     @Test
     void aWaitingTaskWhoseVersionIsStaleAtTheSameVersionIsWritten() {

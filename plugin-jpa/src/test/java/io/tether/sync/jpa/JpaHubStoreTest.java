@@ -207,7 +207,7 @@ class JpaHubStoreTest {
     /**
      * A delete in a push clears Hibernate's session; a task after it that references a project then holds a proxy of
      * the project, and the project's own change later in the push was written onto that proxy, not the entity: the
-     * log said "House" while the table kept "Home". Found by {@link ReferencesConvergenceTest}.
+     * log said "House" while the table kept "Home". Found by {@link ReferencesConvergenceKit}.
      */
     @Test
     void aRecordReferencedThroughAProxyEarlierInThePushIsWritten() {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A device holds a manual conflict on a task while another device deletes the task and the hub compacts the delete
  * away: the device's cursor has expired, and its resync does not deliver the task. The conflict's hub side becomes
  * "deleted", so accepting it deletes the task here, as on the hub, instead of bringing back the state the conflict
- * first saw. Found by {@link ReferencesConvergenceTest} (seed 6284215740454).
+ * first saw. Found by {@link ReferencesConvergenceKit} (seed 6284215740454).
  */
 class ResyncConflictTest {
     @Test

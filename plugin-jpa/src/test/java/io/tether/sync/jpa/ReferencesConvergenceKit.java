@@ -28,11 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * keep arriving before the projects they reference, and pushes carry tasks before the projects they were moved into.
  * Under each conflict policy (manual conflicts settled at the end, one way or the other; changes the hub refused
  * given up, then a resync), every sync succeeds, and at the end every device holds exactly the hub's records, with
- * nothing left to push or waiting. Seeded: rerun a failure with {@code -Dtether.seed=<seed>}.
+ * nothing left to push or waiting. Seeded: rerun a failure with {@code -Dtether.seed=<seed>}. The hub runs on H2 and
+ * on PostgreSQL ({@link H2ReferencesConvergenceTest}, {@link PostgresReferencesConvergenceTest}).
  */
-class ReferencesConvergenceTest {
+abstract class ReferencesConvergenceKit {
     private static final int DEVICES = 3;
     private static final int STEPS = 120;
+
+    /** A JDBC URL of an empty database for the hub (the devices are on H2 in memory). */
+    abstract String hubUrl();
 
     @ParameterizedTest
     @EnumSource(value = ConflictPolicy.class, names = {"LAST_WRITER_WINS", "FIELD_MERGE", "SERVER_WINS", "CLIENT_WINS",
@@ -46,7 +50,7 @@ class ReferencesConvergenceTest {
 
     private void run(long seed, ConflictPolicy policy) throws Exception {
         Random random = new Random(seed);
-        EntityManagerFactory hubEmf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
+        EntityManagerFactory hubEmf = Databases.open(hubUrl(), Action.CREATE_DROP);
         JpaHubStore hubStore = new JpaHubStore(hubEmf);
         List<AutoCloseable> closing = new ArrayList<>();
         try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start()) {
