@@ -74,8 +74,8 @@ abstract class RefusedPushKit {
         Change after = upsert("tasks", "good-" + (sequence + 1), task("good-" + (sequence + 1), "Fine too"));
         List<PushResult> results = hub.service().push(Principal.of("alice"),
                 new PushRequest(CLIENT, List.of(before, refused, after))).results();
-        assertInstanceOf(PushResult.Applied.class, withoutMerge(results.get(0)), results.toString());
-        assertInstanceOf(PushResult.Applied.class, withoutMerge(results.get(2)), results.toString());
+        // the hub sets the scope field, so a good new task is answered merged; either way it was written
+        assertTrue(written(results.get(0)) && written(results.get(2)), results.toString());
         PushResult.Rejected rejected = assertInstanceOf(PushResult.Rejected.class, results.get(1), results.toString());
         assertEquals(reason, rejected.reason(), rejected.message());
         assertEquals(head + 2, store.headVersion(), "the two good changes, and nothing of the refused one, were logged");
@@ -87,9 +87,8 @@ abstract class RefusedPushKit {
         return rejected;
     }
 
-    /** The hub sets the scope field, so a good new task is answered merged; either way it was written as sent. */
-    private static PushResult withoutMerge(PushResult r) {
-        return r instanceof PushResult.Merged m ? new PushResult.Applied(m.changeId(), m.version()) : r;
+    private static boolean written(PushResult r) {
+        return r instanceof PushResult.Applied || r instanceof PushResult.Merged;
     }
 
     @Test

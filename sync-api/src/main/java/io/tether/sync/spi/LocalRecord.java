@@ -37,4 +37,12 @@ public record LocalRecord(String collection, String id, Map<String, Object> data
     public boolean deleted() {
         return data == null;
     }
+
+    /**
+     * Whether a record held at {@code version} (as above: negative is stale, 0 never synced) already holds a delivery
+     * at {@code delivered}, which is then not applied: a re-delivery, or the echo of the replica's own push.
+     */
+    public static boolean holds(long version, long delivered) {
+        return version < 0 ? delivered < -version : version != 0 && version >= delivered;
+    }
 }

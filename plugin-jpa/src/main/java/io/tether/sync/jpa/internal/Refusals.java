@@ -33,9 +33,10 @@ public final class Refusals {
             if (t.getClass().getName().equals("jakarta.validation.ConstraintViolationException")) {
                 return new WriteRefusedException("entity validation refused the write: " + t.getMessage(), failure);
             }
-            if (t instanceof SQLException sql && dataException(sql) != null) {
+            SQLException refusedValue = t instanceof SQLException sql ? dataException(sql) : null;
+            if (refusedValue != null) {
                 return new WriteRefusedException("the database refused a value of the record: "
-                        + firstLine(dataException(sql)), failure);
+                        + firstLine(refusedValue), failure);
             }
         }
         return failure;

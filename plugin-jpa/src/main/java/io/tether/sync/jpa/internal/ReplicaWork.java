@@ -392,20 +392,13 @@ public final class ReplicaWork implements ReplicaTransaction {
     private Map<RecordKey, ReplicaTables.Waiting> waiting() {
         if (waiting == null) {
             waiting = new LinkedHashMap<>();
-            for (ReplicaTables.Waiting w : read(tables::waiting)) {
+            for (ReplicaTables.Waiting w : Jdbc.on(session, tables::waiting)) { // a table no held write touches
                 waiting.put(w.key(), w);
             }
         }
         return waiting;
     }
 
-    /**
-     * Whether a record at {@code version} holds what was delivered at {@code delivered}: a stale record (marked
-     * {@code -v} by a resync) takes a delivery even at its own version.
-     */
-    private static boolean holds(long version, long delivered) {
-        return version < 0 ? delivered < -version : version != 0 && version >= delivered;
-    }
 
     /** Forgets what waited for this record, if anything did. */
     private void dropWaiting(RecordKey key) {
@@ -432,8 +425,8 @@ public final class ReplicaWork implements ReplicaTransaction {
                 String collection = w.key().collection();
                 String id = w.key().id();
                 SyncedEntity entity = records.model().forCollection(collection).orElse(null);
-                if (entity == null || !outboxFor(collection, id).isEmpty()
-                        || holds(meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L), w.version())) {
+                long held = meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L);
+                if (entity == null || !outboxFor(collection, id).isEmpty() || LocalRecord.holds(held, w.version())) {
                     dropWaiting(w.key());
                 } else if (missingReference(entity, w.key(), w.data()) == null) {
                     applyRemote(collection, id, w.data(), w.version());

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -478,7 +479,7 @@ public final class ReplicaSync {
     }
 
     private Set<RecordKey> conflictKeys() {
-        Set<RecordKey> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<RecordKey> keys = ConcurrentHashMap.newKeySet();
         for (OutboxEntry e : store.outbox(EnumSet.of(OutboxState.CONFLICT), Integer.MAX_VALUE)) {
             keys.add(new RecordKey(e.collection(), e.id()));
         }
@@ -613,16 +614,9 @@ public final class ReplicaSync {
         });
     }
 
-    /**
-     * Whether a record at local {@code version} (negative: stale, see {@link LocalRecord}) already holds what a
-     * delivery at {@code delivered} brings.
-     */
-    private static boolean holds(long version, long delivered) {
-        return version < 0 ? delivered < -version : version != 0 && version >= delivered;
-    }
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
-        if (holds(tx.version(d.collection(), d.id()), d.version())) {
+        if (LocalRecord.holds(tx.version(d.collection(), d.id()), d.version())) {
             return false; // already held: a re-delivery, or the echo of this replica's own push
         }
         LocalRecord local = tx.read(d.collection(), d.id()).orElse(null);
