@@ -192,7 +192,7 @@ public final class RestJpaBenchmark {
         }
     }
 
-    static void inTransaction(EntityManagerFactory db, Consumer<EntityManager> work) {
+    public static void inTransaction(EntityManagerFactory db, Consumer<EntityManager> work) {
         EntityManager em = db.createEntityManager();
         try {
             em.getTransaction().begin();

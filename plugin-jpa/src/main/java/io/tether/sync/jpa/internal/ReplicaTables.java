@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,10 +33,13 @@ public final class ReplicaTables {
 
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
+    /** Waiting records by the record each awaits. */
+    private final KeyLookup awaited;
 
     ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
+        this.awaited = new KeyLookup("awaited_collection", "awaited_id", KeyLookup.inProcess(factory));
     }
 
     /** A record's local version row. */
@@ -370,26 +374,51 @@ public final class ReplicaTables {
 
     // ---- records waiting for a record they reference
 
-    /** A delivered record kept until the records it references are here. */
-    record Waiting(RecordKey key, long version, Map<String, Object> data) {
+    /** A delivered record kept until the records it references are here, and the one it awaits now. */
+    record Waiting(RecordKey key, long version, Map<String, Object> data, RecordKey awaited) {
     }
 
-    /** Every waiting record, oldest version first (usually none: one cheap query). */
-    List<Waiting> waiting(Connection c) throws SQLException {
-        return Jdbc.query(c, "select collection_name, record_id, version, record_data from tether_replica_waiting "
-                + "order by version", ps -> { }, rs -> new Waiting(new RecordKey(rs.getString(1), rs.getString(2)),
-                rs.getLong(3), dataOf(rs.getString(4))));
+    private static final String WAITING_COLUMNS =
+            "collection_name, record_id, version, record_data, awaited_collection, awaited_id";
+
+    /** Whether any record waits (usually none: one cheap query a transaction). */
+    boolean anyWaiting(Connection c) throws SQLException {
+        return anyRow(c, "select record_id from tether_replica_waiting");
     }
 
-    /** Keeps {@code data} at {@code version} for the record until it can be applied, replacing what waited before. */
-    void putWaiting(Connection c, RecordKey key, long version, Map<String, Object> data) throws SQLException {
-        removeWaiting(c, key);
-        Jdbc.update(c, "insert into tether_replica_waiting (collection_name, record_id, version, record_data) "
-                + "values (?, ?, ?, ?)", ps -> {
-                    ps.setString(1, key.collection());
-                    ps.setString(2, key.id());
-                    ps.setLong(3, version);
-                    ps.setString(4, dataText(data));
+    /** The waiting records among one collection's {@code ids}. */
+    List<Waiting> waiting(Connection c, String collection, Collection<String> ids) throws SQLException {
+        List<Waiting> out = new ArrayList<>();
+        keys.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where ", "", collection, ids,
+                rs -> out.add(waitingOf(rs)));
+        return out;
+    }
+
+    /** The records waiting for any of one collection's {@code ids}, oldest version first. */
+    List<Waiting> awaiting(Connection c, String collection, Collection<String> ids) throws SQLException {
+        List<Waiting> out = new ArrayList<>();
+        awaited.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where ", "", collection, ids,
+                rs -> out.add(waitingOf(rs)));
+        out.sort(Comparator.comparingLong(Waiting::version));
+        return out;
+    }
+
+    private Waiting waitingOf(ResultSet rs) throws SQLException {
+        return new Waiting(new RecordKey(rs.getString(1), rs.getString(2)), rs.getLong(3), dataOf(rs.getString(4)),
+                new RecordKey(rs.getString(5), rs.getString(6)));
+    }
+
+    /** Keeps a waiting record until it can be applied, replacing what waited for it before. */
+    void putWaiting(Connection c, Waiting w) throws SQLException {
+        removeWaiting(c, w.key());
+        Jdbc.update(c, "insert into tether_replica_waiting (" + WAITING_COLUMNS + ") values (?, ?, ?, ?, ?, ?)",
+                ps -> {
+                    ps.setString(1, w.key().collection());
+                    ps.setString(2, w.key().id());
+                    ps.setLong(3, w.version());
+                    ps.setString(4, dataText(w.data()));
+                    ps.setString(5, w.awaited().collection());
+                    ps.setString(6, w.awaited().id());
                 });
     }
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,8 +58,12 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<RecordKey, Long> prefetchedIn = new HashMap<>();
     /** Whether this transaction wrote version rows other than through {@link #putMeta} (a resync). */
     private boolean bulkWrites;
-    /** Delivered records waiting for a record they reference, read when first needed. */
-    private Map<RecordKey, ReplicaTables.Waiting> waiting;
+    /** Whether any delivered record waits for a record it references, read when first needed (usually none). */
+    private Boolean anyWaiting;
+    /** Waiting records looked up in this transaction (empty: known not to wait). */
+    private final Map<RecordKey, Optional<ReplicaTables.Waiting>> waitingKnown = new HashMap<>();
+    /** Records this transaction wrote with data since {@link #applyWaiting} last looked for what awaits them. */
+    private final Set<RecordKey> arrived = new LinkedHashSet<>();
     /** Records found here that others reference, so that each is looked up once a transaction. */
     private final Set<RecordKey> referencedHere = new HashSet<>();
 
@@ -163,6 +168,10 @@ public final class ReplicaWork implements ReplicaTransaction {
             // records with neither a version nor an outbox entry are usually new to this replica (a pulled page)
             records.findAbsent(session, records.model().require(collection),
                     fresh.stream().filter(id -> !found.containsKey(id) && !entries.containsKey(id)).toList());
+            if (anyWaiting()) {
+                fresh.forEach(id -> waitingKnown.put(new RecordKey(collection, id), Optional.empty()));
+                tables.waiting(c, collection, fresh).forEach(w -> waitingKnown.put(w.key(), Optional.of(w)));
+            }
             for (String id : fresh) {
                 RecordKey key = new RecordKey(collection, id);
                 metas.put(key, Optional.ofNullable(found.get(id)));
@@ -270,7 +279,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         if (data.isPresent()) {
             return Optional.of(new LocalRecord(collection, id, data.get(), meta == null ? 0 : meta.version()));
         }
-        if (meta == null && waiting().containsKey(new RecordKey(collection, id))) {
+        if (meta == null && waitingOf(new RecordKey(collection, id)).isPresent()) {
             // delivered, not written yet: held like a tombstone, so that a delete delivered next still reaches it
             return Optional.of(new LocalRecord(collection, id, null, 0));
         }
@@ -300,11 +309,7 @@ public final class ReplicaWork implements ReplicaTransaction {
             RecordKey missing = missingReference(entity, key, data);
             if (missing != null && outboxFor(collection, id).stream().allMatch(ReplicaWork::mayWaitBeside)) {
                 // its foreign key would refuse it: it waits, durably, for the record it references (a later page)
-                Jdbc.on(session, c -> {
-                    tables.putWaiting(c, key, version, data);
-                    return null;
-                });
-                waiting().put(key, new ReplicaTables.Waiting(key, version, data));
+                putWaiting(new ReplicaTables.Waiting(key, version, data, missing));
                 return;
             }
         } else {
@@ -324,6 +329,7 @@ public final class ReplicaWork implements ReplicaTransaction {
             records.remove(session, entity, id);
         } else {
             records.write(session, entity, id, data);
+            arrived.add(key);
         }
         putMeta(collection, id, version, data == null);
         Set<String> changed = changedFields(before, data);
@@ -389,54 +395,73 @@ public final class ReplicaWork implements ReplicaTransaction {
         return e.state() != OutboxState.PENDING;
     }
 
-    private Map<RecordKey, ReplicaTables.Waiting> waiting() {
-        if (waiting == null) {
-            waiting = new LinkedHashMap<>();
-            for (ReplicaTables.Waiting w : Jdbc.on(session, tables::waiting)) { // a table no held write touches
-                waiting.put(w.key(), w);
-            }
+    private boolean anyWaiting() {
+        if (anyWaiting == null) {
+            anyWaiting = Jdbc.on(session, tables::anyWaiting); // a table no held write touches
         }
-        return waiting;
+        return anyWaiting;
     }
 
+    /** What waits for this record to be written, looked up once a transaction (not at all while nothing waits). */
+    private Optional<ReplicaTables.Waiting> waitingOf(RecordKey key) {
+        if (!anyWaiting()) {
+            return Optional.empty();
+        }
+        return waitingKnown.computeIfAbsent(key, k -> Jdbc.on(session,
+                c -> tables.waiting(c, k.collection(), List.of(k.id()))).stream().findFirst());
+    }
+
+    private void putWaiting(ReplicaTables.Waiting w) {
+        Jdbc.on(session, c -> {
+            tables.putWaiting(c, w);
+            return null;
+        });
+        anyWaiting = true;
+        waitingKnown.put(w.key(), Optional.of(w));
+        LOG.log(System.Logger.Level.DEBUG, "{0} waits for {1}, which it references", w.key(), w.awaited());
+    }
 
     /** Forgets what waited for this record, if anything did. */
     private void dropWaiting(RecordKey key) {
-        if (waiting().remove(key) != null) {
+        if (waitingOf(key).isPresent()) {
             Jdbc.on(session, c -> {
                 tables.removeWaiting(c, key);
                 return null;
             });
+            waitingKnown.put(key, Optional.empty());
         }
     }
 
     /**
-     * Applies the waiting records whose references this transaction brought, until none is left that can be; drops
-     * those a local write or a newer version overtook (the local change's push settles the record with the hub).
+     * Applies the records waiting for those this transaction wrote, and in turn those waiting for them; drops those a
+     * local write or a newer version overtook (the local change's push settles the record with the hub). Only the
+     * records awaiting an arrival are read, by an index, so that a long wait list costs nothing per transaction.
      */
     private void applyWaiting() {
-        if (entityWrites.isEmpty() || waiting().isEmpty()) {
-            return;
-        }
-        boolean applied = true;
-        while (applied) {
-            applied = false;
-            for (ReplicaTables.Waiting w : List.copyOf(waiting.values())) {
+        while (!arrived.isEmpty() && anyWaiting()) {
+            Map<String, List<String>> byCollection = new LinkedHashMap<>();
+            arrived.forEach(k -> byCollection.computeIfAbsent(k.collection(), x -> new ArrayList<>()).add(k.id()));
+            arrived.clear();
+            List<ReplicaTables.Waiting> found = new ArrayList<>();
+            byCollection.forEach((collection, ids) -> found.addAll(
+                    Jdbc.on(session, c -> tables.awaiting(c, collection, ids))));
+            for (ReplicaTables.Waiting w : found) {
+                waitingKnown.put(w.key(), Optional.of(w));
                 String collection = w.key().collection();
                 String id = w.key().id();
                 SyncedEntity entity = records.model().forCollection(collection).orElse(null);
                 long held = meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L);
                 if (entity == null || !outboxFor(collection, id).isEmpty() || LocalRecord.holds(held, w.version())) {
                     dropWaiting(w.key());
-                } else if (missingReference(entity, w.key(), w.data()) == null) {
+                    continue;
+                }
+                RecordKey missing = missingReference(entity, w.key(), w.data());
+                if (missing == null) {
                     applyRemote(collection, id, w.data(), w.version());
-                    applied = true;
+                } else if (!missing.equals(w.awaited())) { // it references another record not here yet
+                    putWaiting(new ReplicaTables.Waiting(w.key(), w.version(), w.data(), missing));
                 }
             }
-        }
-        if (!waiting.isEmpty()) {
-            LOG.log(System.Logger.Level.DEBUG, "{0} delivered record(s) wait for records they reference, such as {1}",
-                    waiting.size(), waiting.keySet().iterator().next());
         }
     }
 
@@ -520,7 +545,8 @@ public final class ReplicaWork implements ReplicaTransaction {
             tables.clearWaiting(c); // the resync delivers every record's current state again
             return tables.markStale(c);
         });
-        waiting = new LinkedHashMap<>();
+        anyWaiting = false;
+        waitingKnown.clear();
         metas.clear(); // versions read before are stale now; entities and outbox entries are as they were
         boolean outboxEmpty = Jdbc.on(session, tables::outboxEmpty);
         for (SyncedEntity entity : records.model().entities()) {

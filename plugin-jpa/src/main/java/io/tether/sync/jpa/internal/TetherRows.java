@@ -80,16 +80,20 @@ final class TetherRows {
 
     /**
      * Replica: delivered records waiting for a record they reference (by a many-to-one) that the replica does not hold
-     * yet, as the hub stored them; applied once it arrives.
+     * yet, as the hub stored them, and the record each awaits (indexed: its arrival looks up only what awaits it);
+     * applied once it arrives.
      */
     @Entity(name = "TetherReplicaWaiting")
-    @Table(name = "tether_replica_waiting")
+    @Table(name = "tether_replica_waiting", indexes = @Index(name = "tether_replica_awaited",
+            columnList = "awaited_id,awaited_collection"))
     @IdClass(RecordRef.class)
     public static class ReplicaWaiting {
         @Id @Column(name = "collection_name", length = 63) String collection;
         @Id @Column(name = "record_id", length = 255) String recordId;
         @Column(name = "version", nullable = false) long version;
         @Column(name = "record_data", nullable = false, length = DATA_LENGTH) String data;
+        @Column(name = "awaited_collection", length = 63) String awaitedCollection;
+        @Column(name = "awaited_id", length = 255) String awaitedId;
     }
 
     /** Replica: client id, pull cursor and resync flag (one row, id 1); locked while the capture journal is folded. */

@@ -1,0 +1,114 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.jpa.ResyncOrderTest.Book;
+import io.tether.sync.jpa.ResyncOrderTest.Bookmark;
+import io.tether.sync.jpa.ResyncOrderTest.Shelf;
+import io.tether.sync.spi.Role;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Id;
+import jakarta.persistence.ManyToOne;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Delivered records that wait for the records they reference ({@code tether_replica_waiting}) are found by the record
+ * each awaits: one that arrives releases what waits for it, which in turn releases what waits for that, and a record
+ * with two missing references waits for the second once the first is here.
+ */
+class WaitingChainTest {
+
+    /** A record with two references, to a book and to a shelf. */
+    @Entity(name = "Pin")
+    @Synced(collection = "pins", scope = "owner_id")
+    public static class Pin {
+        @Id
+        String id;
+        @ManyToOne
+        Book book;
+        @ManyToOne
+        Shelf shelf;
+        @Column(name = "owner_id")
+        String ownerId;
+    }
+
+    private EntityManagerFactory emf;
+    private JpaReplicaStore store;
+
+    @BeforeEach
+    void open() {
+        emf = new HibernatePersistenceConfiguration("waiting-chain")
+                .managedClasses(Shelf.class, Book.class, Bookmark.class, Pin.class)
+                .jdbcUrl(Databases.h2Memory())
+                .schemaToolingAction(Action.CREATE_DROP)
+                .createEntityManagerFactory();
+        store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+        emf.close();
+    }
+
+    private void apply(String collection, String id, Map<String, Object> data, long version) {
+        store.inTransaction(tx -> {
+            tx.applyRemote(collection, id, data, version);
+            return null;
+        });
+    }
+
+    private long waiting() {
+        return Jpa.call(emf, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
+                .getSingleResult());
+    }
+
+    @Test
+    void anArrivalReleasesAChainOfWaitingRecords() {
+        apply("bookmarks", "m1", Map.of("id", "m1", "book_id", "b1", "owner_id", "alice"), 3);
+        apply("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id", "alice"), 4);
+        assertEquals(2, waiting());
+        assertEquals(0, store.count("books") + store.count("bookmarks"));
+
+        apply("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 5);
+        assertEquals(0, waiting());
+        assertEquals(4, store.get("books", "b1").orElseThrow().version());
+        assertEquals(3, store.get("bookmarks", "m1").orElseThrow().version());
+    }
+
+    @ParameterizedTest(name = "first here: {0}")
+    @ValueSource(strings = {"book", "shelf"})
+    void aRecordWithTwoMissingReferencesWaitsForTheSecondOnceTheFirstArrives(String first) {
+        apply("pins", "p1", Map.of("id", "p1", "book_id", "b1", "shelf_id", "s2", "owner_id", "alice"), 9);
+        assertEquals(1, waiting());
+        apply("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 1);
+        if (first.equals("book")) {
+            apply("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id", "alice"), 10);
+        } else {
+            apply("shelves", "s2", Map.of("id", "s2", "owner_id", "alice"), 10);
+        }
+        assertTrue(store.get("pins", "p1").isEmpty(), "one reference is still missing");
+        assertEquals(1, waiting());
+
+        if (first.equals("book")) {
+            apply("shelves", "s2", Map.of("id", "s2", "owner_id", "alice"), 11);
+        } else {
+            apply("books", "b1", Map.of("id", "b1", "shelf_id", "s1", "title", "T", "owner_id", "alice"), 11);
+        }
+        assertEquals(0, waiting());
+        assertEquals(Map.of("id", "p1", "book_id", "b1", "shelf_id", "s2", "owner_id", "alice"),
+                store.get("pins", "p1").orElseThrow().data());
+    }
+}
