@@ -10,7 +10,13 @@ import io.tether.sync.core.InProcessTransport;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.PullFilter;
+import io.tether.sync.spi.PullRequest;
+import io.tether.sync.spi.PullResponse;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResponse;
+import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.ScopeSet;
+import io.tether.sync.spi.SyncTransport;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
@@ -64,11 +70,14 @@ class ForwardReferenceTest {
     }
 
     private Device device(EntityManagerFactory emf, int pageSize) {
+        return device(emf, pageSize, 1000, new InProcessTransport(hub.service(), Principal.of("alice")));
+    }
+
+    private Device device(EntityManagerFactory emf, int pageSize, int pushBatch, SyncTransport transport) {
         JpaReplicaStore store = new JpaReplicaStore(emf);
-        ReplicaEngine engine = Tether.replica().store(store)
-                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
-                .schema(hubStore.schema()).pullPageSize(pageSize).pollInterval(Duration.ZERO).debounce(Duration.ZERO)
-                .build().start();
+        ReplicaEngine engine = Tether.replica().store(store).transport(transport)
+                .schema(hubStore.schema()).pullPageSize(pageSize).pushBatchSize(pushBatch).pollInterval(Duration.ZERO)
+                .debounce(Duration.ZERO).build().start();
         List<ChangeBatch> batches = new CopyOnWriteArrayList<>();
         engine.onChange(batches::add);
         closing.add(0, engine);
@@ -246,5 +255,83 @@ class ForwardReferenceTest {
         d.engine().syncNow();
         assertEquals(0, waiting(d));
         assertTrue(d.store().get("tasks", "t1").isEmpty());
+    }
+
+    /** The hub's transport for alice, keeping every push request it carries. */
+    private SyncTransport recording(List<PushRequest> pushes) {
+        SyncTransport hubTransport = new InProcessTransport(hub.service(), Principal.of("alice"));
+        return new SyncTransport() {
+            @Override
+            public PushResponse push(PushRequest request) {
+                pushes.add(request);
+                return hubTransport.push(request);
+            }
+
+            @Override
+            public PullResponse pull(PullRequest request) {
+                return hubTransport.pull(request);
+            }
+
+            @Override
+            public Schema schema() {
+                return hubTransport.schema();
+            }
+        };
+    }
+
+    /**
+     * Offline, a device creates a task, then more than a push batch of other changes, then a project, and moves the
+     * task into it: the task's outbox entry keeps its first sequence, so the task goes a batch before its project
+     * and the hub's foreign key refuses it. It is sent once more at the end of the push, and applied.
+     */
+    @Test
+    void aTaskMovedIntoAProjectCreatedBatchesLaterIsPushedOnceMoreAfterIt() {
+        List<PushRequest> pushes = new CopyOnWriteArrayList<>();
+        Device d = device(database(), 500, 2, recording(pushes));
+        d.engine().syncNow();
+        Jpa.tx(d.emf(), em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            Jpa.tx(d.emf(), em -> em.persist(new Task("f" + n, "Filler " + n, "alice")));
+        }
+        Jpa.tx(d.emf(), em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+
+        SyncReport report = d.engine().syncNow();
+        assertEquals(0, report.rejected(), report.toString());
+        assertEquals(5, report.pushed(), report.toString());
+        assertTrue(d.engine().rejected().isEmpty());
+        assertEquals("p9", Jpa.call(hubEmf, em -> em.find(Task.class, "t1").project.id));
+        List<String> sent = pushes.stream().flatMap(p -> p.changes().stream()).map(c -> c.id()).toList();
+        assertEquals(List.of("t1", "f0", "f1", "f2", "p9", "t1"), sent, "t1 once more, after the rest");
+        assertEquals(0, d.engine().syncNow().pushed(), "nothing is left to push");
+    }
+
+    /** A change the hub rejects again at the end of the push is rejected: sent twice in all, never more. */
+    @Test
+    void aTaskReferencingAProjectNoOneHasIsRejectedAfterOneMoreTry() {
+        Jpa.tx(hubEmf, em -> em.persist(new Project("gone", "Gone soon", "alice")));
+        List<PushRequest> pushes = new CopyOnWriteArrayList<>();
+        Device d = device(database(), 500, 2, recording(pushes));
+        d.engine().syncNow();
+        Jpa.tx(d.emf(), em -> {
+            Task t = new Task("t1", "Nowhere", "alice");
+            t.project = em.find(Project.class, "gone");
+            em.persist(t);
+        });
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            Jpa.tx(d.emf(), em -> em.persist(new Task("f" + n, "Filler " + n, "alice")));
+        }
+        // the hub deletes the project meanwhile (nothing references it there)
+        Jpa.tx(hubEmf, em -> em.remove(em.find(Project.class, "gone")));
+
+        SyncReport report = d.engine().syncNow();
+        assertEquals(1, report.rejected(), report.toString());
+        assertEquals(1, d.engine().rejected().size());
+        assertEquals(2, pushes.stream().flatMap(p -> p.changes().stream()).filter(c -> c.id().equals("t1")).count());
+        d.engine().syncNow();
+        assertEquals(2, pushes.stream().flatMap(p -> p.changes().stream()).filter(c -> c.id().equals("t1")).count(),
+                "a rejected change stays out of the automatic retries");
     }
 }

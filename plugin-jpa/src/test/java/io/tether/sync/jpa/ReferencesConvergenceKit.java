@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Three devices create, rename and delete projects, create, edit, move and delete tasks in them, offline in between,
- * and sync in a random order with pages of one to three changes, while the hub compacts its log now and then: records
- * keep arriving before the projects they reference, and pushes carry tasks before the projects they were moved into.
+ * and sync in a random order with pages and push batches of one to three changes, while the hub compacts its log now
+ * and then: records keep arriving before the projects they reference, and pushes carry tasks before the projects they
+ * were moved into, in the same batch or a later one.
  * Under each conflict policy (manual conflicts settled at the end, one way or the other; changes the hub refused
  * given up, then a resync), every sync succeeds, and at the end every device holds exactly the hub's records, with
  * nothing left to push or waiting. Seeded: rerun a failure with {@code -Dtether.seed=<seed>}. The hub runs on H2 and
@@ -60,7 +61,8 @@ abstract class ReferencesConvergenceKit {
                 JpaReplicaStore store = new JpaReplicaStore(emf);
                 ReplicaEngine engine = Tether.replica().store(store)
                         .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
-                        .schema(hubStore.schema()).pullPageSize(1 + random.nextInt(3)).pollInterval(Duration.ZERO)
+                        .schema(hubStore.schema()).pullPageSize(1 + random.nextInt(3))
+                        .pushBatchSize(1 + random.nextInt(3)).pollInterval(Duration.ZERO)
                         .debounce(Duration.ZERO).build().start();
                 closing.add(0, emf);
                 closing.add(0, engine);

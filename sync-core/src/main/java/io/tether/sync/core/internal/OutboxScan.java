@@ -36,7 +36,10 @@ final class OutboxScan {
         parked.clear();
     }
 
-    /** An entry this push sent was parked as a conflict: its record stays blocked. */
+    /**
+     * An entry this push sent waits (parked as a conflict, or to be sent again at the end of the push): its record
+     * stays blocked until the outbox is read from the start again.
+     */
     void parked(OutboxEntry entry) {
         parked.add(key(entry));
     }

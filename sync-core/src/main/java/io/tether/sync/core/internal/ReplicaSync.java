@@ -24,6 +24,7 @@ import io.tether.sync.spi.SyncTransport;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,8 @@ public final class ReplicaSync {
      * delete since compacted away, so no page will say so). Null while no resync this engine began is under way.
      */
     private volatile Set<RecordKey> conflictsUndelivered;
+    /** The changes this push sends a second time after a {@code validation} rejection (see {@link #settle}). */
+    private final Set<String> sentAgain = new HashSet<>();
 
     /**
      * @param storeWorker runs store transactions that overlap a request in flight (applying the pulled page while
@@ -114,6 +117,7 @@ public final class ReplicaSync {
      * following it.
      */
     private void pushAll(SyncTransport transport, Tally tally) {
+        sentAgain.clear();
         OutboxScan scan = new OutboxScan(store);
         List<OutboxEntry> batch = List.of();
         Answered previous = null;
@@ -121,7 +125,7 @@ public final class ReplicaSync {
             if (batch.isEmpty()) {
                 if (previous != null) {
                     // settled before selecting, so that entries queued behind it can go next
-                    settleAndMark(previous, List.of(), scan, tally).notifyListeners();
+                    settleAndMark(previous, false, List.of(), scan, tally).notifyListeners();
                     previous = null;
                 }
                 scan.restart();
@@ -129,7 +133,7 @@ public final class ReplicaSync {
                 if (candidates.isEmpty()) {
                     return;
                 }
-                batch = settleAndMark(null, candidates, scan, tally).next();
+                batch = settleAndMark(null, false, candidates, scan, tally).next();
                 continue; // empty when all of them were folded away meanwhile
             }
             Answered settle = previous;
@@ -137,7 +141,7 @@ public final class ReplicaSync {
             if (settle != null) {
                 unsettled.addAll(settle.batch());
             }
-            Future<Ahead> ahead = submit(() -> settleAndMark(settle, scan.next(pushBatchSize, unsettled), scan,
+            Future<Ahead> ahead = submit(() -> settleAndMark(settle, true, scan.next(pushBatchSize, unsettled), scan,
                     tally));
             PushResponse response;
             try {
@@ -189,11 +193,12 @@ public final class ReplicaSync {
 
     /**
      * In one transaction: settles {@code answered} (when not null) with the hub's answers, and marks the
-     * {@code next} batch SENT. Returns the listener calls to make after it, and {@code next} as now stored: a
+     * {@code next} batch SENT; {@code laterSent} says whether a batch after {@code answered} is in flight. Returns the listener calls to make after it, and {@code next} as now stored: a
      * local write may have folded into a PENDING entry since it was selected, and the request must carry that
      * state.
      */
-    private Ahead settleAndMark(Answered answered, List<OutboxEntry> next, OutboxScan scan, Tally tally) {
+    private Ahead settleAndMark(Answered answered, boolean laterSent, List<OutboxEntry> next, OutboxScan scan,
+                                Tally tally) {
         List<Runnable> notifications = new ArrayList<>();
         List<Long> settled = new ArrayList<>();
         List<OutboxEntry> sent = store.inTransaction(tx -> {
@@ -203,7 +208,7 @@ public final class ReplicaSync {
             }
             RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
             if (answered != null) {
-                settle(tx, answered, scan, tally, notifications, settled);
+                settle(tx, answered, laterSent, scan, tally, notifications, settled);
             }
             return markSent(tx, next);
         });
@@ -255,8 +260,15 @@ public final class ReplicaSync {
      * Settles a batch with the hub's answers; adds the listener calls to make after the transaction, and the
      * versions of the changes the hub applied or merged (the replica then holds their records at that version or
      * later).
+     *
+     * <p>A change rejected for {@code validation} while a later batch of this push is in flight is sent once more,
+     * at the end of the push, before it counts as rejected: it may reference a record that a later batch creates (a
+     * task moved offline into a project created after the task, more than a batch of changes later; its outbox entry
+     * keeps the task's first sequence). The hub tries such a change again within one request (docs/internals.md,
+     * "Push"); this does the same across the batches of one push. Until then the change is pending again and its
+     * record's later changes wait behind it.
      */
-    private void settle(ReplicaTransaction tx, Answered answered, OutboxScan scan, Tally tally,
+    private void settle(ReplicaTransaction tx, Answered answered, boolean laterSent, OutboxScan scan, Tally tally,
                         List<Runnable> notifications, List<Long> settled) {
         List<OutboxEntry> batch = answered.batch();
         List<PushResult> results = answered.results();
@@ -289,6 +301,10 @@ public final class ReplicaSync {
             } else if (result instanceof PushResult.Conflict c) {
                 resolveEntry(tx, entry, c.version(), c.record());
                 tally.conflicts++;
+            } else if (result instanceof PushResult.Rejected r && r.reason() == RejectReason.VALIDATION && laterSent
+                    && sentAgain.add(entry.changeId())) {
+                tx.saveOutbox(entry.withState(OutboxState.PENDING, null));
+                scan.parked(entry); // its record is held back until the push reads the outbox from the start again
             } else if (result instanceof PushResult.Rejected r) {
                 tx.saveOutbox(entry.withState(OutboxState.REJECTED,
                         new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
