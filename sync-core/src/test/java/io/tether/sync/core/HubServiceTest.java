@@ -7,6 +7,7 @@ import io.tether.sync.ProblemException;
 import io.tether.sync.Tether;
 import io.tether.sync.spi.Change;
 import io.tether.sync.spi.DeliveredChange;
+import io.tether.sync.spi.HlcStamp;
 import io.tether.sync.spi.HookDecision;
 import io.tether.sync.spi.HubLimits;
 import io.tether.sync.spi.HubService;
@@ -124,6 +125,42 @@ class HubServiceTest {
         PushResult.Duplicate dup = assertInstanceOf(PushResult.Duplicate.class, again);
         assertEquals(((PushResult.Merged) first).version(), dup.version());
         assertEquals(1, store.headVersion(), "one write in the change log");
+    }
+
+    Change stamped(String id, String title, long millis, String node) {
+        return new Change(Change.changeId(client, ++seq), "tasks", id, Operation.UPSERT, task(id, title), null, 0L,
+                new HlcStamp(millis, 0, node).toString());
+    }
+
+    String stampOf(String id) {
+        return store.inTransaction(tx -> tx.read("tasks", id)).orElseThrow().hlc();
+    }
+
+    /**
+     * Under last-writer-wins, a device whose clock runs a year ahead would win every conflict on the records it
+     * wrote for a year: a stamp further ahead of the hub's clock than its maximum drift is replaced by the hub's.
+     * One within the drift is kept.
+     */
+    @Test
+    void aStampFarAheadOfTheHubsClockIsJudgedByTheHubsClock() {
+        hub = Tether.hub().store(store).collection(SyncFixture.TASKS).conflictPolicy(ConflictPolicy.LAST_WRITER_WINS)
+                .build().start();
+        service = hub.service();
+        long wall = System.currentTimeMillis();
+        long yearAhead = wall + Duration.ofDays(365).toMillis();
+        assertInstanceOf(PushResult.Merged.class, push(ALICE, stamped("t1", "fast clock", yearAhead, "fast")));
+        String stored = stampOf("t1");
+        assertTrue(HlcStamp.parse(stored).millis() < wall + 60_000, "the hub's stamp, not a year ahead: " + stored);
+        PushResult later = push(ALICE, stamped("t1", "right clock", wall + 5_000, "right"));
+        assertInstanceOf(PushResult.Merged.class, later, "the later write wins: " + later);
+        assertEquals("right clock", store.get("tasks", "t1").orElseThrow().data().get("title"));
+
+        assertInstanceOf(PushResult.Merged.class, push(ALICE, stamped("t2", "a bit ahead", wall + 30_000, "ahead")));
+        assertEquals(new HlcStamp(wall + 30_000, 0, "ahead").toString(), stampOf("t2"),
+                "within the drift, the device's own stamp");
+        PushResult earlier = push(ALICE, stamped("t2", "earlier", wall + 5_000, "right"));
+        PushResult.Conflict kept = assertInstanceOf(PushResult.Conflict.class, earlier, earlier.toString());
+        assertEquals("a bit ahead", kept.record().get("title"));
     }
 
     @Test

@@ -254,13 +254,25 @@ public final class HubLogic implements HubService {
         if (hlc != null && !HlcStamp.isValid(hlc)) {
             return rejected(changeId, RejectReason.VALIDATION, "hlc must look like 1763765150123-0001-node");
         }
-        if (hlc == null) {
-            hlc = clock.now();
-        } else {
-            clock.observe(hlc);
-        }
+        hlc = hlc == null ? clock.now() : judgedStamp(hlc);
         return new Checked(collection, new Change(changeId, change.collection(), change.id(), change.op(),
                 change.data(), change.fields(), change.baseVersion(), hlc));
+    }
+
+    /**
+     * The stamp a pushed change is judged and stored by: its own, which the hub's clock observes, unless the clock
+     * ignores it as too far ahead of the hub's wall clock (a device whose clock runs ahead; {@link
+     * io.tether.sync.core.HybridClock}'s maximum drift). Then the hub's own, so that such a device does not win every
+     * last-writer-wins and field-merge conflict on the records it writes for as long as its clock is ahead.
+     */
+    private String judgedStamp(String hlc) {
+        clock.observe(hlc);
+        String now = clock.now();
+        HlcStamp sent = HlcStamp.parse(hlc);
+        HlcStamp hub = HlcStamp.parse(now);
+        // an observed stamp is below the next one; an ignored one is above it
+        return sent.millis() > hub.millis() || sent.millis() == hub.millis() && sent.counter() >= hub.counter()
+                ? now : hlc;
     }
 
     private PushResult decide(HubTransaction tx, Principal principal, String clientId, CollectionSchema collection,
