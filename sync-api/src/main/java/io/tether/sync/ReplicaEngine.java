@@ -60,7 +60,12 @@ public interface ReplicaEngine extends AutoCloseable {
     /** Puts a rejected change back into the push loop (after the application corrected the record). */
     void retry(RejectedChange rejected);
 
-    /** Drops a rejected change; the local record keeps its state until the hub next delivers it. */
+    /**
+     * Drops a rejected change and gives the record back the hub's state: unless later local changes of the record
+     * wait to be pushed (they carry the record's state and are pushed as usual), the next sync is an initial sync,
+     * which delivers every record again, restores this one to the hub's state and removes it if the hub does not
+     * have it.
+     */
     void dismiss(RejectedChange rejected);
 
     /** Reads the local store. */

@@ -129,13 +129,9 @@ abstract class ReferencesConvergenceKit {
             for (Device d : devices) {
                 d.engine().syncNow();
                 // a change the hub refused (a task in a project deleted meanwhile, a project still in use) is given
-                // up, and a resync brings the device back to the hub's records
+                // up, and the resync that follows brings the device back to the hub's records
                 if (!d.engine().rejected().isEmpty()) {
                     d.engine().rejected().forEach(r -> d.engine().dismiss(r));
-                    d.store().inTransaction(tx -> {
-                        tx.setCursor(null); // as after cursor-expired
-                        return null;
-                    });
                     d.engine().syncNow();
                 }
             }

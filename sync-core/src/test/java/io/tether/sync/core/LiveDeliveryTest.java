@@ -42,4 +42,40 @@ class LiveDeliveryTest {
             }
         }
     }
+
+    /**
+     * Dismissing a rejected change makes the next pull an initial sync; live pages still arriving must not set a
+     * cursor again before it runs, or the record would keep the dismissed edit.
+     */
+    @Test
+    void aDismissWhileLivePagesArriveStillRestoresTheRecord() throws Exception {
+        MemoryHubStore hubStore = MemoryStore.hub();
+        try (HubEngine hub = Tether.hub().store(hubStore).collection(SyncFixture.TASKS).build().start()) {
+            MemoryReplicaStore store = MemoryStore.replica();
+            try (ReplicaEngine engine = Tether.replica().store(store)
+                    .transport(InProcessTransport.live(hub.service(), Principal.of("alice")))
+                    .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start()) {
+                hubStore.put("tasks", "t1", Map.of("id", "t1", "title", "as the hub has it", "owner_id", "alice"));
+                engine.syncNow();
+                store.put("tasks", "t1", Map.of("id", "t1", "title", "edited here", "priority", "high"));
+                engine.syncNow();
+                assertEquals(1, engine.rejected().size());
+                Thread writer = new Thread(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        hubStore.put("tasks", "w" + (i % 50), Map.of("id", "w" + (i % 50), "title", "write " + i,
+                                "owner_id", "alice"));
+                    }
+                });
+                writer.start();
+                engine.dismiss(engine.rejected().get(0));
+                writer.join();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!SyncFixture.state(store).equals(SyncFixture.state(hubStore)) && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals("as the hub has it", store.get("tasks", "t1").orElseThrow().data().get("title"));
+                assertEquals(SyncFixture.state(hubStore), SyncFixture.state(store));
+            }
+        }
+    }
 }

@@ -283,6 +283,29 @@ class ReplicaEngineTest {
             assertEquals(1, a.engine().rejected().size());
             a.engine().dismiss(a.engine().rejected().get(0));
             assertEquals(0, a.engine().status().pendingChanges());
+            a.engine().syncNow();
+            assertFalse(a.store().get("tasks", "t1").isPresent(), "the hub never took t1: dismissed, it goes");
+            assertTrue(a.store().get("tasks", "t2").isPresent());
+        }
+    }
+
+    /** A dismissed edit gives the record back the hub's state, also when the hub has not changed it since. */
+    @Test
+    void aDismissedEditGivesTheRecordBackTheHubsState() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            a.put("t1", task("t1", "as the hub has it"));
+            a.engine().syncNow();
+            Map<String, Object> bad = task("t1", "edited here");
+            bad.put("priority", "high");
+            a.put("t1", bad);
+            assertEquals(1, a.engine().syncNow().rejected());
+            a.engine().dismiss(a.engine().rejected().get(0));
+            a.engine().syncNow();
+            assertEquals(f.hub.records().get("tasks", "t1").orElseThrow().data(),
+                    a.store().get("tasks", "t1").orElseThrow().data());
+            assertEquals("as the hub has it", a.store().get("tasks", "t1").orElseThrow().data().get("title"));
+            assertEquals(0, a.engine().status().pendingChanges());
         }
     }
 

@@ -42,6 +42,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -77,6 +78,8 @@ public final class Replica implements ReplicaEngine {
     private volatile Instant lastSuccess;
     private volatile String lastError;
     private volatile Subscription live;
+    /** Whether the open subscription's pages are to be applied; cleared, under the cycle lock, when it is closed. */
+    private volatile AtomicBoolean liveCurrent = new AtomicBoolean();
     private CompletableFuture<SyncReport> queued;
     private ScheduledFuture<?> debounced;
     private ScheduledFuture<?> retry;
@@ -265,12 +268,16 @@ public final class Replica implements ReplicaEngine {
         if (live != null || downloadsPaused || closed || !t.supportsLive()) {
             return;
         }
+        AtomicBoolean current = new AtomicBoolean(true);
+        liveCurrent = current;
         live = t.subscribe(store.cursor().orElse(null), new SyncTransport.LiveListener() {
             @Override
             public void onPage(PullResponse page) {
                 cycleLock.lock();
                 try {
-                    sync.apply(page);
+                    if (current.get()) { // a page on its way when the subscription closed is not applied
+                        sync.apply(page);
+                    }
                 } finally {
                     cycleLock.unlock();
                 }
@@ -300,6 +307,7 @@ public final class Replica implements ReplicaEngine {
     }
 
     private void closeLive() {
+        liveCurrent.set(false);
         Subscription s = live;
         live = null;
         if (s != null) {
@@ -374,10 +382,30 @@ public final class Replica implements ReplicaEngine {
         requestSyncIfRunning();
     }
 
+    /**
+     * Removes the rejected change; when no other change of its record is left to push, the next pull is an initial
+     * sync (the cursor is dropped in the same transaction), which brings the record back to the hub's state or
+     * removes it where the hub does not have it. The protocol has no way to fetch one record.
+     */
     @Override
     public void dismiss(RejectedChange rejected) {
-        updateParked(rejected.collection(), rejected.id(), rejected.changeId(), OutboxState.REJECTED, (tx, e) ->
-                tx.removeOutbox(e.sequence()));
+        AtomicBoolean resync = new AtomicBoolean();
+        cycleLock.lock();
+        try {
+            updateParked(rejected.collection(), rejected.id(), rejected.changeId(), OutboxState.REJECTED, (tx, e) -> {
+                tx.removeOutbox(e.sequence());
+                if (tx.outboxFor(e.collection(), e.id()).isEmpty()) {
+                    tx.setCursor(null);
+                    resync.set(true);
+                }
+            });
+            if (resync.get()) {
+                closeLive(); // its next page would set a cursor again; the next cycle opens it after the resync
+            }
+        } finally {
+            cycleLock.unlock();
+        }
+        requestSyncIfRunning();
     }
 
     private void updateParked(String collection, String id, String changeId, OutboxState state,
