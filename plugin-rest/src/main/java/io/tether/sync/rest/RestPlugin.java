@@ -42,6 +42,7 @@ import java.util.function.Supplier;
  *       request and again after a 401;</li>
  *   <li>{@code tether.rest.connect-timeout} (default 10s), {@code tether.rest.request-timeout} (default 30s),
  *       {@code tether.rest.max-attempts} (default 4), {@code tether.rest.gzip} (default true),
+ *       {@code tether.rest.max-response-mib} (default 256: a larger response body fails the request),
  *       {@code tether.rest.schema-version} (default: the replica's schema version when it has collections),
  *       {@code tether.rest.poll-interval} (default off: an extra periodic sync request besides the engine's).</li>
  * </ul>
@@ -56,7 +57,7 @@ public final class RestPlugin implements SyncPlugin {
     private static final Set<String> HUB_KEYS = Set.of("port", "host", "tls.keystore", "tls.keystore-password",
             "tls.keystore-type");
     private static final Set<String> REPLICA_KEYS = Set.of("url", "token", "token-supplier", "connect-timeout",
-            "request-timeout", "max-attempts", "gzip", "schema-version", "poll-interval");
+            "request-timeout", "max-attempts", "gzip", "schema-version", "poll-interval", "max-response-mib");
 
     /** Servers of running hubs, and actions waiting for a hub's server (see {@link #whenServing}). */
     private static final Map<HubService, TetherServer> SERVERS = new IdentityHashMap<>();
@@ -205,7 +206,8 @@ public final class RestPlugin implements SyncPlugin {
         config.instance("token-supplier", Supplier.class).ifPresent(supplier -> builder.tokenSupplier(tokens(supplier)));
         builder.connectTimeout(config.positiveDuration("connect-timeout", Duration.ofSeconds(10)));
         builder.requestTimeout(config.positiveDuration("request-timeout", Duration.ofSeconds(30)));
-        builder.maxAttempts(maxAttempts(config)).gzip(config.flag("gzip", true)).codec(context.codec());
+        builder.maxAttempts(maxAttempts(config)).gzip(config.flag("gzip", true)).codec(context.codec())
+                .maxResponseBytes(maxResponseMib(config) * 1024L * 1024);
         Integer schemaVersion = schemaVersion(config);
         if (schemaVersion == null && context.schema() != null && !context.schema().collections().isEmpty()) {
             schemaVersion = context.schema().version();
@@ -223,6 +225,7 @@ public final class RestPlugin implements SyncPlugin {
         config.positiveDuration("connect-timeout", Duration.ofSeconds(10));
         config.positiveDuration("request-timeout", Duration.ofSeconds(30));
         maxAttempts(config);
+        maxResponseMib(config);
         config.flag("gzip", true);
         schemaVersion(config);
         pollInterval(config);
@@ -257,6 +260,15 @@ public final class RestPlugin implements SyncPlugin {
             throw new ConfigurationException(config.fullName("max-attempts") + " must be 1..20, was " + attempts + ".");
         }
         return attempts;
+    }
+
+    private static int maxResponseMib(PluginConfig config) {
+        int mib = config.integer("max-response-mib", 256);
+        if (mib < 1 || mib > 1 << 20) {
+            throw new ConfigurationException(config.fullName("max-response-mib") + " must be 1..1048576, was " + mib
+                    + ".");
+        }
+        return mib;
     }
 
     private static Integer schemaVersion(PluginConfig config) {

@@ -75,7 +75,7 @@ public final class RestTransport implements SyncTransport {
 
     private RestTransport(Builder b) {
         this.config = new Settings(b.requestTimeout, b.tokenSupplier, b.schemaVersion, b.gzip, b.maxAttempts,
-                b.initialBackoff, b.maxBackoff, b.maxRetryAfter);
+                b.initialBackoff, b.maxBackoff, b.maxRetryAfter, b.maxResponseBytes);
         String url = b.baseUrl.toString();
         this.base = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
         this.codec = b.codec != null ? b.codec : ProtocolCodec.load();
@@ -100,7 +100,7 @@ public final class RestTransport implements SyncTransport {
     /** What a built transport keeps of its builder: later changes to the builder do not reach it. */
     private record Settings(Duration requestTimeout, Supplier<String> tokenSupplier, Integer schemaVersion,
                             boolean gzip, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-                            Duration maxRetryAfter) {
+                            Duration maxRetryAfter, long maxResponseBytes) {
     }
 
     /** A builder for a transport to the hub at {@code baseUrl} (such as {@code http://localhost:8080}). */
@@ -158,8 +158,12 @@ public final class RestTransport implements SyncTransport {
             }
             HttpResponse<byte[]> response;
             try {
-                response = http.send(request(method, uri, body, token), HttpResponse.BodyHandlers.ofByteArray());
+                response = http.send(request(method, uri, body, token),
+                        info -> new LimitedBody(config.maxResponseBytes()));
             } catch (IOException e) {
+                if (LimitedBody.tooLarge(e)) {
+                    throw tooLarge(what);
+                }
                 last = new TransportException(what + " failed: " + describe(e), true, null, e);
                 pause(attempt, null, last);
                 continue;
@@ -171,9 +175,12 @@ public final class RestTransport implements SyncTransport {
             if (status == 200) {
                 byte[] payload;
                 try {
-                    payload = decode(response);
+                    payload = decode(response, config.maxResponseBytes());
                     return parse.apply(payload);
                 } catch (IOException | ProblemException e) {
+                    if (LimitedBody.tooLarge(e)) {
+                        throw tooLarge(what);
+                    }
                     last = new TransportException(what + " returned an unreadable body: " + e.getMessage(), true,
                             null, e);
                     pause(attempt, null, last);
@@ -236,11 +243,22 @@ public final class RestTransport implements SyncTransport {
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(payload)).build();
     }
 
-    private static byte[] decode(HttpResponse<byte[]> response) throws IOException {
+    /** A response larger than the limit: retrying gets the same answer, so it goes to the engine at once. */
+    private TransportException tooLarge(String what) {
+        return new TransportException(what + " returned a body larger than " + config.maxResponseBytes()
+                + " bytes (RestTransport.Builder.maxResponseBytes); pull smaller pages (pullPageSize) or raise the "
+                + "limit", false);
+    }
+
+    private static byte[] decode(HttpResponse<byte[]> response, long max) throws IOException {
         String encoding = response.headers().firstValue("Content-Encoding").orElse("identity").trim();
         if (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip")) {
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
-                return in.readAllBytes();
+                byte[] out = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+                if (out.length > max) {
+                    throw new LimitedBody.TooLarge();
+                }
+                return out;
             }
         }
         if (!encoding.equalsIgnoreCase("identity")) {
@@ -255,7 +273,7 @@ public final class RestTransport implements SyncTransport {
         String type = response.headers().firstValue("Content-Type").orElse("");
         if (type.toLowerCase(Locale.ROOT).startsWith(Responses.PROBLEM_JSON)) {
             try {
-                return codec.readProblem(decode(response));
+                return codec.readProblem(decode(response, config.maxResponseBytes()));
             } catch (IOException | RuntimeException e) {
                 // fall through: an unreadable problem is described by its status
             }
@@ -344,6 +362,7 @@ public final class RestTransport implements SyncTransport {
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(5);
         private Duration maxRetryAfter = Duration.ofSeconds(30);
+        private long maxResponseBytes = 256L * 1024 * 1024;
         private Long seed;
         private SSLContext sslContext;
         private ProtocolCodec codec;
@@ -419,6 +438,19 @@ public final class RestTransport implements SyncTransport {
         /** A {@code Retry-After} longer than this is not waited out here but thrown to the engine. Default: 30 s. */
         public Builder maxRetryAfter(Duration max) {
             this.maxRetryAfter = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * The largest response body read, after decompression: a larger one (a broken or hostile hub, a gzip bomb)
+         * fails the request instead of filling the heap. Pages hold at most the page size of records, so the
+         * default, 256 MiB, only matters for very large records. At least 64 KiB.
+         */
+        public Builder maxResponseBytes(long bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("maxResponseBytes must be at least 65536, was " + bytes);
+            }
+            this.maxResponseBytes = bytes;
             return this;
         }
 

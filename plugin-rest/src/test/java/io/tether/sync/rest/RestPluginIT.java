@@ -128,6 +128,10 @@ class RestPluginIT {
                 Map.of("url", "http://127.0.0.1:1", "max-attempts", "0")));
         assertConfig("tether.rest.gzip", () -> replica(MemoryStore.replica(),
                 Map.of("url", "http://127.0.0.1:1", "gzip", "yes")));
+        assertConfig("tether.rest.max-response-mib", () -> replica(MemoryStore.replica(),
+                Map.of("url", "http://127.0.0.1:1", "max-response-mib", "0")));
+        assertConfig("tether.rest.max-response-mib", () -> replica(MemoryStore.replica(),
+                Map.of("url", "http://127.0.0.1:1", "max-response-mib", "lots")));
     }
 
     @Test

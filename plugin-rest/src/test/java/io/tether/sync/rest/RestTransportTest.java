@@ -108,6 +108,32 @@ class RestTransportTest {
         assertEquals(3, hub.received.size());
     }
 
+    /** A body over {@code maxResponseBytes}, as sent or once gunzipped (a gzip bomb), fails at once, unread. */
+    @Test
+    void aBodyLargerThanTheLimitFailsTheRequestWithoutRetries() throws Exception {
+        PullResponse big = new PullResponse(List.of(new DeliveredChange("tasks", "t1", Operation.UPSERT, 4,
+                Map.of("id", "t1", "title", "x".repeat(200_000)))), "c2VxOjQ", false);
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(zipped)) {
+            out.write(new byte[20 * 1024 * 1024]);
+        }
+        assertTrue(zipped.size() < 64 * 1024, "the bomb itself is small: " + zipped.size());
+        hub.then(ok(CODEC.writePullResponse(big)))
+                .then(ok(zipped.toByteArray()).with("Content-Encoding", "gzip"))
+                .then(ok(CODEC.writePullResponse(PAGE)));
+        try (RestTransport t = transport().maxResponseBytes(64 * 1024).build()) {
+            for (int i = 0; i < 2; i++) {
+                TransportException e = assertThrows(TransportException.class, () -> t.pull(PullRequest.from(null, 10)));
+                assertFalse(e.retryable());
+                assertTrue(e.getMessage().contains("larger than 65536 bytes") && e.getMessage().contains(
+                        "maxResponseBytes"), e.getMessage());
+            }
+            assertEquals(PAGE, t.pull(PullRequest.from(null, 10)), "a body within the limit is read");
+        }
+        assertEquals(3, hub.received.size(), "not retried");
+        assertThrows(IllegalArgumentException.class, () -> transport().maxResponseBytes(1000));
+    }
+
     @Test
     void retryAfterIsHonoured() {
         hub.then(problem(ProblemType.RATE_LIMITED, "slow down").with("Retry-After", "1"))
