@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Three devices create, rename and delete projects, create, edit, move and delete tasks in them, offline in between,
  * and sync in a random order with pages and push batches of one to three changes, while the hub compacts its log now
- * and then: records keep arriving before the projects they reference, and pushes carry tasks before the projects they
- * were moved into, in the same batch or a later one.
+ * and then, devices restart, and changes the hub refused are retried or dismissed: records keep arriving before the
+ * projects they reference, and pushes carry tasks before the projects they were moved into, in the same batch or a
+ * later one.
  * Under each conflict policy (manual conflicts settled at the end, one way or the other; changes the hub refused
  * given up, then a resync), every sync succeeds, and at the end every device holds exactly the hub's records, with
  * nothing left to push or waiting. Seeded: rerun a failure with {@code -Dtether.seed=<seed>}. The hub runs on H2 and
@@ -54,19 +55,12 @@ abstract class ReferencesConvergenceKit {
         EntityManagerFactory hubEmf = Databases.open(hubUrl(), Action.CREATE_DROP);
         JpaHubStore hubStore = new JpaHubStore(hubEmf);
         List<AutoCloseable> closing = new ArrayList<>();
+        List<Device> devices = new ArrayList<>();
         try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start()) {
-            List<Device> devices = new ArrayList<>();
             for (int i = 0; i < DEVICES; i++) {
                 EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
-                JpaReplicaStore store = new JpaReplicaStore(emf);
-                ReplicaEngine engine = Tether.replica().store(store)
-                        .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
-                        .schema(hubStore.schema()).pullPageSize(1 + random.nextInt(3))
-                        .pushBatchSize(1 + random.nextInt(3)).pollInterval(Duration.ZERO)
-                        .debounce(Duration.ZERO).build().start();
                 closing.add(0, emf);
-                closing.add(0, engine);
-                devices.add(new Device(emf, store, engine));
+                devices.add(open(emf, hub, hubStore, random));
             }
             int next = 0;
             for (int step = 0; step < STEPS; step++) {
@@ -112,6 +106,25 @@ abstract class ReferencesConvergenceKit {
                 if (random.nextInt(15) == 0) {
                     hubStore.compact(Instant.now());
                 }
+                if (random.nextInt(20) == 0) { // a device restarts on its database
+                    int i = random.nextInt(DEVICES);
+                    Device old = devices.get(i);
+                    old.engine().close();
+                    old.store().close();
+                    devices.set(i, open(old.emf(), hub, hubStore, random));
+                }
+                if (random.nextInt(10) == 0) { // a person deals with the changes the hub refused
+                    Device r = devices.get(random.nextInt(DEVICES));
+                    r.engine().rejected().forEach(c -> {
+                        if (random.nextBoolean()) {
+                            r.engine().dismiss(c);
+                        } else {
+                            r.engine().retry(c);
+                        }
+                    });
+                    // each asks for a sync in the background: wait for it, so that the run stays one thread's
+                    r.engine().requestSync().join();
+                }
             }
             for (int round = 0; round < 4; round++) {
                 for (Device d : devices) {
@@ -132,7 +145,7 @@ abstract class ReferencesConvergenceKit {
                 // up, and the resync that follows brings the device back to the hub's records
                 if (!d.engine().rejected().isEmpty()) {
                     d.engine().rejected().forEach(r -> d.engine().dismiss(r));
-                    d.engine().syncNow();
+                    d.engine().requestSync().join();
                 }
             }
             for (int i = 0; i < DEVICES; i++) {
@@ -147,11 +160,25 @@ abstract class ReferencesConvergenceKit {
                 assertEquals(0, waiting, "device " + i + " has nothing left waiting");
             }
         } finally {
+            for (Device d : devices) {
+                d.engine().close();
+                d.store().close();
+            }
             for (AutoCloseable c : closing) {
                 c.close();
             }
             hubEmf.close();
         }
+    }
+
+    /** A device's store and engine on {@code emf}, with pages and push batches of one to three changes. */
+    private static Device open(EntityManagerFactory emf, HubEngine hub, JpaHubStore hubStore, Random random) {
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        ReplicaEngine engine = Tether.replica().store(store)
+                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
+                .schema(hubStore.schema()).pullPageSize(1 + random.nextInt(3)).pushBatchSize(1 + random.nextInt(3))
+                .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
+        return new Device(emf, store, engine);
     }
 
     private static List<String> ids(Device d, String collection) {
