@@ -49,7 +49,7 @@ public final class WebSocketPlugin implements SyncPlugin {
             "stall-timeout", "buffered", "threads");
     private static final Set<String> REPLICA_KEYS = Set.of("url", "token", "token-supplier", "connect-timeout",
             "request-timeout", "max-attempts", "gzip", "schema-version", "ping-interval", "ping-timeout",
-            "reconnect-initial", "reconnect-max", "push-over-socket");
+            "reconnect-initial", "reconnect-max", "push-over-socket", "max-message-mib");
 
     private LiveHub live;
     private Subscription mounting;
@@ -161,7 +161,9 @@ public final class WebSocketPlugin implements SyncPlugin {
         } else if (context.schema() != null && !context.schema().collections().isEmpty()) {
             schemaVersion = context.schema().version();
         }
-        rest.maxAttempts(attempts).gzip(config.flag("gzip", true)).codec(context.codec()).schemaVersion(schemaVersion);
+        long maxMessage = atLeastOne(config, "max-message-mib", 256) * 1024L * 1024;
+        rest.maxAttempts(attempts).gzip(config.flag("gzip", true)).codec(context.codec()).schemaVersion(schemaVersion)
+                .maxResponseBytes(maxMessage);
         Duration reconnectInitial = config.positiveDuration("reconnect-initial", Duration.ofMillis(500));
         Duration reconnectMax = config.positiveDuration("reconnect-max", Duration.ofSeconds(30));
         if (reconnectMax.compareTo(reconnectInitial) < 0) {
@@ -180,6 +182,7 @@ public final class WebSocketPlugin implements SyncPlugin {
                 .pingTimeout(config.positiveDuration("ping-timeout", Duration.ofSeconds(45)))
                 .reconnectBackoff(reconnectInitial, reconnectMax)
                 .pushOverSocket(config.flag("push-over-socket", true))
+                .maxMessageChars(maxMessage)
                 .onDisconnect(context::requestSync)
                 .build();
     }
@@ -224,7 +227,7 @@ public final class WebSocketPlugin implements SyncPlugin {
             switch (key) {
                 case "ping-interval", "ping-timeout", "hello-timeout", "stall-timeout", "connect-timeout",
                         "request-timeout", "reconnect-initial", "reconnect-max" -> config.positiveDuration(key, Duration.ofSeconds(1));
-                case "buffered", "threads" -> atLeastOne(config, key, 1);
+                case "buffered", "threads", "max-message-mib" -> atLeastOne(config, key, 1);
                 case "max-attempts", "schema-version" -> config.integer(key, 1);
                 case "gzip", "push-over-socket" -> config.flag(key, true);
                 case "url" -> {

@@ -361,6 +361,12 @@ public final class WebSocketTransport implements SyncTransport {
         @Override
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
             lastHeard = System.nanoTime();
+            if ((long) parts.length() + data.length() > config.maxMessageChars) {
+                parts.setLength(0);
+                abort(new TransportException("the hub sent a message longer than " + config.maxMessageChars
+                        + " characters (WebSocketTransport.Builder.maxMessageChars); reconnecting", true));
+                return null;
+            }
             parts.append(data);
             if (last) {
                 String text = parts.toString();
@@ -560,6 +566,7 @@ public final class WebSocketTransport implements SyncTransport {
         private Duration reconnectInitial = Duration.ofMillis(500);
         private Duration reconnectMax = Duration.ofSeconds(30);
         private boolean pushOverSocket = true;
+        private long maxMessageChars = 256L * 1024 * 1024;
         private Runnable onDisconnect = () -> {
         };
         private Long seed;
@@ -637,6 +644,19 @@ public final class WebSocketTransport implements SyncTransport {
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("max backoff " + max + " is below initial " + initial);
             }
+            return this;
+        }
+
+        /**
+         * The longest message read from the hub: a longer one (a broken or hostile hub) drops the socket instead of
+         * filling the heap, and the replica goes on over the delegate until it reconnects. Default: 256 Mi
+         * characters; at least 64 Ki.
+         */
+        public Builder maxMessageChars(long chars) {
+            if (chars < 64 * 1024) {
+                throw new IllegalArgumentException("maxMessageChars must be at least 65536, was " + chars);
+            }
+            this.maxMessageChars = chars;
             return this;
         }
 

@@ -96,6 +96,9 @@ class WebSocketPluginIT {
         ConfigurationException duration = assertThrows(ConfigurationException.class,
                 () -> replica(store, Map.of("url", "http://127.0.0.1:1", "ping-interval", "soon")));
         assertTrue(duration.getMessage().contains("tether.websocket.ping-interval"), duration.getMessage());
+        ConfigurationException size = assertThrows(ConfigurationException.class,
+                () -> replica(store, Map.of("url", "http://127.0.0.1:1", "max-message-mib", "0")));
+        assertTrue(size.getMessage().contains("tether.websocket.max-message-mib"), size.getMessage());
     }
 
     @Test
