@@ -240,6 +240,42 @@ class ForwardReferenceTest {
         assertEquals(0, waiting(d));
     }
 
+    /**
+     * A resync delivers a task moved into a project this replica does not hold (here the project's creator deleted it
+     * locally, and the hub rejected that delete because the task is in it): the task waits. The end of the resync
+     * must not take it for a record the hub no longer has and remove it. Found by {@link ReferencesConvergenceKit}
+     * (seed 4211845376874: a task lost on one device).
+     */
+    @Test
+    void aTaskWaitingAtTheEndOfAResyncIsKeptUntilItsProjectArrives() {
+        Device d = device(database(), 500);
+        Map<String, Object> inP1 = Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
+                "project_id", "p1");
+        d.store().inTransaction(tx -> {
+            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
+            tx.applyRemote("tasks", "t1", inP1, 2);
+            return null;
+        });
+        d.store().inTransaction(tx -> {
+            tx.beginResync();
+            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
+                    "project_id", "p9"), 30);
+            return null;
+        });
+        assertEquals(1, waiting(d));
+        assertEquals(0, (int) d.store().inTransaction(tx -> tx.finishResync(100)), "nothing to remove");
+        assertEquals("p1", projectOf(d, "t1"), "kept as it was while its new state waits");
+        assertEquals(1, waiting(d));
+        d.store().inTransaction(tx -> {
+            tx.applyRemote("projects", "p9", Map.of("id", "p9", "name", "Nine", "owner_id", "alice"), 31);
+            return null;
+        });
+        assertEquals("p9", projectOf(d, "t1"));
+        assertEquals(30, d.store().get("tasks", "t1").orElseThrow().version());
+        assertEquals(0, waiting(d));
+    }
+
     @Test
     void aDeleteOfAWaitingTaskDropsIt() {
         Jpa.tx(hubEmf, em -> em.persist(new Project("bob-p", "Bob's", "bob")));

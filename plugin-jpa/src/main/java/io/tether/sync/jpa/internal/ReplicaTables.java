@@ -353,13 +353,16 @@ public final class ReplicaTables {
 
     /**
      * Up to {@code max} records of a collection whose version rows say live and stale or never versioned, and that
-     * have no outbox entry. One collection a query: H2 2.3.232 answers some rows twice when the collection is an IN
-     * list over the key's leading column.
+     * have neither an outbox entry nor a delivered state waiting for a record it references (a resync delivered
+     * those). One collection a query: H2 2.3.232 answers some rows twice when the collection is an IN list over the
+     * key's leading column.
      */
     List<StaleRecord> staleLive(Connection c, String collection, int max) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select record_id, version from tether_replica_record r "
                 + "where collection_name = ? and version <= 0 and deleted = false and not exists (select 1 from "
-                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name)")) {
+                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name) "
+                + "and not exists (select 1 from tether_replica_waiting w where w.record_id = r.record_id "
+                + "and w.collection_name = r.collection_name)")) {
             ps.setString(1, collection);
             ps.setMaxRows(max);
             try (ResultSet rs = ps.executeQuery()) {
