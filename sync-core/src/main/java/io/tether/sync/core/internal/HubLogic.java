@@ -168,7 +168,11 @@ public final class HubLogic implements HubService {
                     continue; // behind an earlier change of its record that was refused
                 }
                 try {
-                    results[e.getKey()] = store.inTransaction(tx -> applyOne(tx, principal, clientId, c));
+                    results[e.getKey()] = store.inTransaction(tx -> {
+                        // the record's locks first, in the order a whole push takes them (else two pushes deadlock)
+                        tx.prefetch(c.collection().name(), List.of(c.change().id()));
+                        return applyOne(tx, principal, clientId, c);
+                    });
                     applied = true;
                 } catch (WriteRefusedException refusal) {
                     e.setValue(refusal);
