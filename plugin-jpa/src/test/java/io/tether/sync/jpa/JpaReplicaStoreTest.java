@@ -566,6 +566,31 @@ class JpaReplicaStoreTest {
         assertEquals(List.of(true), deletedFlags("t2"));
     }
 
+    /**
+     * A change put back into the push loop (a rejected one retried) is pending again behind a later pending change
+     * of its record; a write after that folds into the later one and leaves the earlier one as it was.
+     */
+    @Test
+    void aWriteFoldsIntoTheLatestOfTwoPendingEntries() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "A", "alice")));
+        OutboxEntry first = outbox().get(0);
+        store.inTransaction(tx -> {
+            tx.saveOutbox(first.withState(OutboxState.REJECTED, new OutboxEntry.Parked("validation", "no", null, 0)));
+            return null;
+        });
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "B");
+        store.inTransaction(tx -> {
+            tx.saveOutbox(first.withState(OutboxState.PENDING, null)); // retried
+            return null;
+        });
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "C");
+        List<OutboxEntry> entries = outbox();
+        assertEquals(2, entries.size(), entries.toString());
+        assertEquals(first.sequence(), entries.get(0).sequence());
+        assertEquals("A", entries.get(0).data().get("title"), "the retried change is left as it was");
+        assertEquals("C", entries.get(1).data().get("title"), "the latest write folded into the later entry");
+    }
+
     /** Marks the PENDING entries of these tasks SENT as the engine does: read in the transaction, then saved SENT. */
     private void markSent(JpaReplicaStore on, String... ids) {
         on.inTransaction(tx -> {

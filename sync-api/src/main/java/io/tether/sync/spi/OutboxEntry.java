@@ -58,8 +58,9 @@ public record OutboxEntry(long sequence, String changeId, String collection, Str
      * coalesce the same way everywhere.
      *
      * <ul>
-     *   <li>When the record has a {@link OutboxState#PENDING} entry, the write folds into it: same sequence and
-     *       change id, latest data and op, union of changed fields, same base version.</li>
+     *   <li>When the record has a {@link OutboxState#PENDING} entry (the latest: {@link #pendingOf}), the write
+     *       folds into it: same sequence and change id, latest data and op, union of changed fields, same base
+     *       version.</li>
      *   <li>A record created here and deleted before anything about it was ever sent folds into nothing: the
      *       result is {@code null} and the store removes the PENDING entry.</li>
      *   <li>Otherwise the write becomes a new PENDING entry with {@code newSequence}, based on
@@ -96,11 +97,15 @@ public record OutboxEntry(long sequence, String changeId, String collection, Str
                 write.data(), fields, pending.baseVersion, hlc, OutboxState.PENDING, null);
     }
 
-    /** The record's PENDING entry among {@code entries}, or null. */
+    /**
+     * The record's PENDING entry among {@code entries} (in sequence order), or null; the latest, should there be two
+     * (a change put back into the push loop, by {@code retry} or to be sent again, behind a later local change): a
+     * new write folds into that one, so that the record's latest state is pushed last.
+     */
     public static OutboxEntry pendingOf(java.util.List<OutboxEntry> entries) {
-        for (OutboxEntry e : entries) {
-            if (e.state == OutboxState.PENDING) {
-                return e;
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).state == OutboxState.PENDING) {
+                return entries.get(i);
             }
         }
         return null;

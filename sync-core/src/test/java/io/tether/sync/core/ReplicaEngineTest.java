@@ -289,6 +289,31 @@ class ReplicaEngineTest {
         }
     }
 
+    /**
+     * A retried change is pending again behind a later local change of its record; a write after that folds into the
+     * later one, so the record's latest state is pushed last and the hub ends with it.
+     */
+    @Test
+    void aWriteAfterARetryFoldsIntoTheLatestPendingChange() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            a.put("t1", task("t1", "A"));
+            a.engine().syncNow();
+            Map<String, Object> bad = task("t1", "A");
+            bad.put("priority", "high");
+            a.put("t1", bad);
+            assertEquals(1, a.engine().syncNow().rejected());
+            a.engine().pauseUploads(); // the sync a retry asks for must not push in between
+            a.put("t1", task("t1", "B")); // a new change: the rejected one is not pending
+            a.engine().retry(a.engine().rejected().get(0));
+            a.put("t1", task("t1", "C"));
+            a.engine().resumeUploads();
+            a.engine().syncNow();
+            assertEquals("C", f.hub.records().get("tasks", "t1").orElseThrow().data().get("title"));
+            assertEquals("C", a.store().get("tasks", "t1").orElseThrow().data().get("title"));
+        }
+    }
+
     /** A dismissed edit gives the record back the hub's state, also when the hub has not changed it since. */
     @Test
     void aDismissedEditGivesTheRecordBackTheHubsState() {
