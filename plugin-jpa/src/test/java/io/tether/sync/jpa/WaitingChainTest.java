@@ -111,4 +111,19 @@ class WaitingChainTest {
         assertEquals(Map.of("id", "p1", "book_id", "b1", "shelf_id", "s2", "owner_id", "alice"),
                 store.get("pins", "p1").orElseThrow().data());
     }
+
+    /** A record kept waiting by an earlier version, without the record it awaits, is still written once that arrives. */
+    @Test
+    void aRowKeptBeforeTheAwaitedRecordWasKeptIsStillApplied() {
+        Jpa.tx(emf, em -> em.createNativeQuery("insert into tether_replica_waiting (collection_name, record_id, version, "
+                + "record_data) values ('books', 'b1', 4, '{\"id\":\"b1\",\"shelf_id\":\"s1\",\"title\":\"T\","
+                + "\"owner_id\":\"alice\"}')").executeUpdate());
+        apply("shelves", "s9", Map.of("id", "s9", "owner_id", "alice"), 5); // not what it awaits: kept with its record
+        assertEquals(1, waiting());
+        assertEquals(1L, (long) Jpa.call(emf, em -> em.createNativeQuery("select count(*) from tether_replica_waiting "
+                + "where awaited_id = 's1'", Long.class).getSingleResult()));
+        apply("shelves", "s1", Map.of("id", "s1", "owner_id", "alice"), 6);
+        assertEquals(0, waiting());
+        assertEquals(4, store.get("books", "b1").orElseThrow().version());
+    }
 }

@@ -406,6 +406,12 @@ public final class ReplicaTables {
         return out;
     }
 
+    /** Records kept waiting before the awaited record was kept with them (its columns are empty). */
+    List<Waiting> awaitingUnknown(Connection c) throws SQLException {
+        return Jdbc.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where awaited_id is null",
+                ps -> { }, this::waitingOf);
+    }
+
     private Waiting waitingOf(ResultSet rs) throws SQLException {
         return new Waiting(new RecordKey(rs.getString(1), rs.getString(2)), rs.getLong(3), dataOf(rs.getString(4)),
                 new RecordKey(rs.getString(5), rs.getString(6)));
