@@ -78,7 +78,7 @@ public final class Replica implements ReplicaEngine {
     private volatile Instant lastSuccess;
     private volatile String lastError;
     private volatile Subscription live;
-    /** Whether the open subscription's pages are to be applied; cleared, under the cycle lock, when it is closed. */
+    /** Whether the open subscription's pages are to be applied; cleared when it is closed. */
     private volatile AtomicBoolean liveCurrent = new AtomicBoolean();
     private CompletableFuture<SyncReport> queued;
     private ScheduledFuture<?> debounced;

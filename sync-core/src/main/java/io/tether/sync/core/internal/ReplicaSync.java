@@ -193,9 +193,9 @@ public final class ReplicaSync {
 
     /**
      * In one transaction: settles {@code answered} (when not null) with the hub's answers, and marks the
-     * {@code next} batch SENT; {@code laterSent} says whether a batch after {@code answered} is in flight. Returns the listener calls to make after it, and {@code next} as now stored: a
-     * local write may have folded into a PENDING entry since it was selected, and the request must carry that
-     * state.
+     * {@code next} batch SENT; {@code laterSent} says whether a batch after {@code answered} is in flight. Returns
+     * the listener calls to make after it, and {@code next} as now stored: a local write may have folded into a
+     * PENDING entry since it was selected, and the request must carry that state.
      */
     private Ahead settleAndMark(Answered answered, boolean laterSent, List<OutboxEntry> next, OutboxScan scan,
                                 Tally tally) {
