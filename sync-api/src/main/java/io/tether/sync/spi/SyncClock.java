@@ -11,6 +11,15 @@ public interface SyncClock {
     /** Advances the clock past a stamp received from another node. Malformed stamps are ignored. */
     void observe(String stamp);
 
+    /**
+     * {@link #observe Observes} a stamp and says whether it was taken: false for one the clock ignores (malformed,
+     * or too far ahead of its wall clock). The default takes every stamp.
+     */
+    default boolean accept(String stamp) {
+        observe(stamp);
+        return true;
+    }
+
     /** This node's id, the last part of its stamps. */
     String nodeId();
 }

@@ -83,15 +83,21 @@ public final class HybridClock implements SyncClock {
 
     @Override
     public void observe(String stamp) {
+        accept(stamp);
+    }
+
+    @Override
+    public boolean accept(String stamp) {
         if (!HlcStamp.isValid(stamp)) {
-            return;
+            return false;
         }
         HlcStamp remote = HlcStamp.parse(stamp);
         if (remote.millis() - wall.millis() > maxDriftMillis) {
-            return;
+            return false;
         }
         long remoteState = (remote.millis() << COUNTER_BITS) | remote.counter();
         state.accumulateAndGet(remoteState, Math::max);
+        return true;
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,10 +109,11 @@ class HybridClockTest {
     @Test
     void observeIgnoresStampsBeyondTheMaxDrift() {
         HybridClock clock = new HybridClock("a", new ManualClock(T0), Duration.ofSeconds(10));
-        clock.observe(String.format("%013d-0000-x", T0 + 10_001));
+        assertFalse(clock.accept(String.format("%013d-0000-x", T0 + 10_001)), "ignored, and said so");
         assertEquals(new HlcStamp(T0, 0, "a").toString(), clock.now());
-        clock.observe(String.format("%013d-0000-x", T0 + 10_000));
+        assertTrue(clock.accept(String.format("%013d-0000-x", T0 + 10_000)));
         assertEquals(new HlcStamp(T0 + 10_000, 1, "a").toString(), clock.now());
+        assertFalse(clock.accept("garbage"));
     }
 
     @Test

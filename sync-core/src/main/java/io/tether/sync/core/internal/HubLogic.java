@@ -270,13 +270,7 @@ public final class HubLogic implements HubService {
      * last-writer-wins and field-merge conflict on the records it writes for as long as its clock is ahead.
      */
     private String judgedStamp(String hlc) {
-        clock.observe(hlc);
-        String now = clock.now();
-        HlcStamp sent = HlcStamp.parse(hlc);
-        HlcStamp hub = HlcStamp.parse(now);
-        // an observed stamp is below the next one; an ignored one is above it
-        return sent.millis() > hub.millis() || sent.millis() == hub.millis() && sent.counter() >= hub.counter()
-                ? now : hlc;
+        return clock.accept(hlc) ? hlc : clock.now();
     }
 
     private PushResult decide(HubTransaction tx, Principal principal, String clientId, CollectionSchema collection,
