@@ -289,6 +289,16 @@ class ReplicaEngineTest {
         }
     }
 
+    /** Syncs task t1 titled {@code title}, then edits it locally in a way the hub rejects (a text priority). */
+    private static void syncThenEditRejected(SyncFixture.Device a, String title) {
+        a.put("t1", task("t1", title));
+        a.engine().syncNow();
+        Map<String, Object> bad = task("t1", "edited here");
+        bad.put("priority", "high");
+        a.put("t1", bad);
+        assertEquals(1, a.engine().syncNow().rejected());
+    }
+
     /**
      * A retried change is pending again behind a later local change of its record; a write after that folds into the
      * later one, so the record's latest state is pushed last and the hub ends with it.
@@ -297,12 +307,7 @@ class ReplicaEngineTest {
     void aWriteAfterARetryFoldsIntoTheLatestPendingChange() {
         try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
             SyncFixture.Device a = f.device("alice");
-            a.put("t1", task("t1", "A"));
-            a.engine().syncNow();
-            Map<String, Object> bad = task("t1", "A");
-            bad.put("priority", "high");
-            a.put("t1", bad);
-            assertEquals(1, a.engine().syncNow().rejected());
+            syncThenEditRejected(a, "A");
             a.engine().pauseUploads(); // the sync a retry asks for must not push in between
             a.put("t1", task("t1", "B")); // a new change: the rejected one is not pending
             a.engine().retry(a.engine().rejected().get(0));
@@ -319,12 +324,7 @@ class ReplicaEngineTest {
     void aDismissedEditGivesTheRecordBackTheHubsState() {
         try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
             SyncFixture.Device a = f.device("alice");
-            a.put("t1", task("t1", "as the hub has it"));
-            a.engine().syncNow();
-            Map<String, Object> bad = task("t1", "edited here");
-            bad.put("priority", "high");
-            a.put("t1", bad);
-            assertEquals(1, a.engine().syncNow().rejected());
+            syncThenEditRejected(a, "as the hub has it");
             a.engine().dismiss(a.engine().rejected().get(0));
             a.engine().syncNow();
             assertEquals(f.hub.records().get("tasks", "t1").orElseThrow().data(),
