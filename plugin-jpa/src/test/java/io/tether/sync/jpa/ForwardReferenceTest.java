@@ -276,6 +276,31 @@ class ForwardReferenceTest {
         assertEquals(0, waiting(d));
     }
 
+    /**
+     * A waiting state is dropped once the record is held at a later version without a delivery: a push of the local
+     * state (a manual conflict kept local) settled as sent. Found by {@link ReferencesConvergenceKit} (seed
+     * 8064178967182: a waiting row left behind for good).
+     */
+    @Test
+    void aWaitingStateIsDroppedWhenAPushSettlesTheRecordPastIt() {
+        Device d = device(database(), 500);
+        d.store().inTransaction(tx -> {
+            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
+                    "project_id", "p1"), 2);
+            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
+                    "project_id", "p9"), 5);
+            return null;
+        });
+        assertEquals(1, waiting(d));
+        d.store().inTransaction(tx -> {
+            tx.setVersion("tasks", "t1", 7);
+            return null;
+        });
+        assertEquals(0, waiting(d), "held at 7, the state at 5 is stale");
+        assertEquals("p1", projectOf(d, "t1"));
+    }
+
     @Test
     void aDeleteOfAWaitingTaskDropsIt() {
         Jpa.tx(hubEmf, em -> em.persist(new Project("bob-p", "Bob's", "bob")));

@@ -473,9 +473,14 @@ public final class ReplicaWork implements ReplicaTransaction {
     @Override
     public void setVersion(String collection, String id, long version) {
         SyncedEntity entity = records.model().require(collection);
+        RecordKey key = new RecordKey(collection, id);
         ReplicaTables.Meta meta = meta(collection, id).orElse(null);
-        boolean deleted = meta != null ? meta.deleted() : deletedHere(entity, new RecordKey(collection, id));
+        boolean deleted = meta != null ? meta.deleted() : deletedHere(entity, key);
         putMeta(collection, id, version, deleted);
+        // a push settled as sent holds the record at a version past what waited (a kept local state, say)
+        if (waitingOf(key).filter(w -> LocalRecord.holds(version, w.version())).isPresent()) {
+            dropWaiting(key);
+        }
     }
 
     /**
