@@ -32,6 +32,15 @@ final class Databases {
         return "jdbc:h2:file:" + file.toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=20000";
     }
 
+    /** A fresh H2 database in memory with only {@code entities} mapped (a test's own domain). */
+    static EntityManagerFactory h2MemoryOf(Class<?>... entities) {
+        return new HibernatePersistenceConfiguration("tether-test-own")
+                .managedClasses(entities)
+                .jdbcUrl(h2Memory())
+                .schemaToolingAction(Action.CREATE_DROP)
+                .createEntityManagerFactory();
+    }
+
     static EntityManagerFactory open(String url, Action action) {
         return open(url, action, Map.of());
     }

@@ -7,6 +7,7 @@ import io.tether.sync.ReplicaEngine;
 import io.tether.sync.SyncReport;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.PullFilter;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,6 +101,15 @@ class ForwardReferenceTest {
             em.persist(t);
         });
         Jpa.tx(hubEmf, em -> em.find(Project.class, "p1").name = "House");
+    }
+
+    /** Task t1's data, in project {@code projectId}. */
+    private static Map<String, Object> t1In(String projectId) {
+        return Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice", "project_id", projectId);
+    }
+
+    private static Map<String, Object> project(String id, String name) {
+        return Map.of("id", id, "name", name, "owner_id", "alice");
     }
 
     private static String projectOf(Device d, String task) {
@@ -225,14 +236,13 @@ class ForwardReferenceTest {
     void aWaitingTaskWhoseVersionIsStaleAtTheSameVersionIsWritten() {
         Device d = device(database(), 500);
         d.store().inTransaction(tx -> {
-            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
-                    "project_id", "p9"), 50);
+            tx.applyRemote("tasks", "t1", t1In("p9"), 50);
             tx.setVersion("tasks", "t1", -50);
             return null;
         });
         assertEquals(1, waiting(d));
         d.store().inTransaction(tx -> {
-            tx.applyRemote("projects", "p9", Map.of("id", "p9", "name", "Home", "owner_id", "alice"), 60);
+            tx.applyRemote("projects", "p9", project("p9", "Home"), 60);
             return null;
         });
         assertEquals("p9", projectOf(d, "t1"));
@@ -249,18 +259,15 @@ class ForwardReferenceTest {
     @Test
     void aTaskWaitingAtTheEndOfAResyncIsKeptUntilItsProjectArrives() {
         Device d = device(database(), 500);
-        Map<String, Object> inP1 = Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
-                "project_id", "p1");
         d.store().inTransaction(tx -> {
-            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
-            tx.applyRemote("tasks", "t1", inP1, 2);
+            tx.applyRemote("projects", "p1", project("p1", "One"), 1);
+            tx.applyRemote("tasks", "t1", t1In("p1"), 2);
             return null;
         });
         d.store().inTransaction(tx -> {
             tx.beginResync();
-            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
-            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
-                    "project_id", "p9"), 30);
+            tx.applyRemote("projects", "p1", project("p1", "One"), 1);
+            tx.applyRemote("tasks", "t1", t1In("p9"), 30);
             return null;
         });
         assertEquals(1, waiting(d));
@@ -268,7 +275,7 @@ class ForwardReferenceTest {
         assertEquals("p1", projectOf(d, "t1"), "kept as it was while its new state waits");
         assertEquals(1, waiting(d));
         d.store().inTransaction(tx -> {
-            tx.applyRemote("projects", "p9", Map.of("id", "p9", "name", "Nine", "owner_id", "alice"), 31);
+            tx.applyRemote("projects", "p9", project("p9", "Nine"), 31);
             return null;
         });
         assertEquals("p9", projectOf(d, "t1"));
@@ -285,11 +292,9 @@ class ForwardReferenceTest {
     void aWaitingStateIsDroppedWhenAPushSettlesTheRecordPastIt() {
         Device d = device(database(), 500);
         d.store().inTransaction(tx -> {
-            tx.applyRemote("projects", "p1", Map.of("id", "p1", "name", "One", "owner_id", "alice"), 1);
-            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
-                    "project_id", "p1"), 2);
-            tx.applyRemote("tasks", "t1", Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice",
-                    "project_id", "p9"), 5);
+            tx.applyRemote("projects", "p1", project("p1", "One"), 1);
+            tx.applyRemote("tasks", "t1", t1In("p1"), 2);
+            tx.applyRemote("tasks", "t1", t1In("p9"), 5);
             return null;
         });
         assertEquals(1, waiting(d));
@@ -340,6 +345,19 @@ class ForwardReferenceTest {
         };
     }
 
+    /** The ids of the records the pushes carried, in order. */
+    private static List<String> sentIds(List<PushRequest> pushes) {
+        return pushes.stream().flatMap(p -> p.changes().stream()).map(Change::id).toList();
+    }
+
+    /** Tasks f0, f1, ... created on the device, one transaction each. */
+    private static void persistFillers(Device d, int n) {
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            Jpa.tx(d.emf(), em -> em.persist(new Task("f" + k, "Filler " + k, "alice")));
+        }
+    }
+
     /**
      * Offline, a device creates a task, then more than a push batch of other changes, then a project, and moves the
      * task into it: the task's outbox entry keeps its first sequence, so the task goes a batch before its project
@@ -351,10 +369,7 @@ class ForwardReferenceTest {
         Device d = device(database(), 500, 2, recording(pushes));
         d.engine().syncNow();
         Jpa.tx(d.emf(), em -> em.persist(new Task("t1", "Paint the door", "alice")));
-        for (int i = 0; i < 3; i++) {
-            int n = i;
-            Jpa.tx(d.emf(), em -> em.persist(new Task("f" + n, "Filler " + n, "alice")));
-        }
+        persistFillers(d, 3);
         Jpa.tx(d.emf(), em -> em.persist(new Project("p9", "Home", "alice")));
         Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
 
@@ -363,8 +378,7 @@ class ForwardReferenceTest {
         assertEquals(5, report.pushed(), report.toString());
         assertTrue(d.engine().rejected().isEmpty());
         assertEquals("p9", Jpa.call(hubEmf, em -> em.find(Task.class, "t1").project.id));
-        List<String> sent = pushes.stream().flatMap(p -> p.changes().stream()).map(c -> c.id()).toList();
-        assertEquals(List.of("t1", "f0", "f1", "f2", "p9", "t1"), sent, "t1 once more, after the rest");
+        assertEquals(List.of("t1", "f0", "f1", "f2", "p9", "t1"), sentIds(pushes), "t1 once more, after the rest");
         assertEquals(0, d.engine().syncNow().pushed(), "nothing is left to push");
     }
 
@@ -380,19 +394,16 @@ class ForwardReferenceTest {
             t.project = em.find(Project.class, "gone");
             em.persist(t);
         });
-        for (int i = 0; i < 3; i++) {
-            int n = i;
-            Jpa.tx(d.emf(), em -> em.persist(new Task("f" + n, "Filler " + n, "alice")));
-        }
+        persistFillers(d, 3);
         // the hub deletes the project meanwhile (nothing references it there)
         Jpa.tx(hubEmf, em -> em.remove(em.find(Project.class, "gone")));
 
         SyncReport report = d.engine().syncNow();
         assertEquals(1, report.rejected(), report.toString());
         assertEquals(1, d.engine().rejected().size());
-        assertEquals(2, pushes.stream().flatMap(p -> p.changes().stream()).filter(c -> c.id().equals("t1")).count());
+        assertEquals(2, Collections.frequency(sentIds(pushes), "t1"));
         d.engine().syncNow();
-        assertEquals(2, pushes.stream().flatMap(p -> p.changes().stream()).filter(c -> c.id().equals("t1")).count(),
-                "a rejected change stays out of the automatic retries");
+        assertEquals(2, Collections.frequency(sentIds(pushes), "t1"), "a rejected change stays out of the automatic "
+                + "retries");
     }
 }

@@ -8,8 +8,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
-import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +62,7 @@ class ResyncOrderTest {
 
     @BeforeEach
     void open() {
-        emf = new HibernatePersistenceConfiguration("resync-order")
-                .managedClasses(Shelf.class, Book.class, Bookmark.class)
-                .jdbcUrl(Databases.h2Memory())
-                .schemaToolingAction(Action.CREATE_DROP)
-                .createEntityManagerFactory();
+        emf = Databases.h2MemoryOf(Shelf.class, Book.class, Bookmark.class);
         store = new JpaReplicaStore(emf);
         store.open(new TestContext(Role.REPLICA));
     }

@@ -9,8 +9,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
-import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,11 +46,7 @@ class WaitingChainTest {
 
     @BeforeEach
     void open() {
-        emf = new HibernatePersistenceConfiguration("waiting-chain")
-                .managedClasses(Shelf.class, Book.class, Bookmark.class, Pin.class)
-                .jdbcUrl(Databases.h2Memory())
-                .schemaToolingAction(Action.CREATE_DROP)
-                .createEntityManagerFactory();
+        emf = Databases.h2MemoryOf(Shelf.class, Book.class, Bookmark.class, Pin.class);
         store = new JpaReplicaStore(emf);
         store.open(new TestContext(Role.REPLICA));
     }

@@ -35,6 +35,8 @@ public final class ReplicaTables {
     private final KeyLookup keys;
     /** Waiting records by the record each awaits. */
     private final KeyLookup awaited;
+    /** Whether every waiting row is known to name the record it awaits ({@link #awaitingUnknown}). */
+    private volatile boolean awaitedAlwaysKept;
 
     ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
@@ -406,10 +408,18 @@ public final class ReplicaTables {
         return out;
     }
 
-    /** Records kept waiting before the awaited record was kept with them (its columns are empty). */
+    /**
+     * Records kept waiting by an earlier version, without the record they await (its columns are empty). Once a
+     * transaction finds none, none is looked for again: this version always keeps the awaited record.
+     */
     List<Waiting> awaitingUnknown(Connection c) throws SQLException {
-        return Jdbc.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where awaited_id is null",
-                ps -> { }, this::waitingOf);
+        if (awaitedAlwaysKept) {
+            return List.of();
+        }
+        List<Waiting> rows = Jdbc.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where "
+                + "awaited_id is null", ps -> { }, this::waitingOf);
+        awaitedAlwaysKept = rows.isEmpty();
+        return rows;
     }
 
     private Waiting waitingOf(ResultSet rs) throws SQLException {

@@ -438,16 +438,15 @@ public final class ReplicaWork implements ReplicaTransaction {
      * records awaiting an arrival are read, by an index, so that a long wait list costs nothing per transaction.
      */
     private void applyWaiting() {
-        boolean first = true;
-        while (!arrived.isEmpty() && anyWaiting()) {
+        if (arrived.isEmpty() || !anyWaiting()) {
+            return;
+        }
+        // rows an earlier version kept without the awaited record: looked at, then kept with it
+        List<ReplicaTables.Waiting> found = new ArrayList<>(Jdbc.on(session, tables::awaitingUnknown));
+        while (!arrived.isEmpty()) {
             Map<String, List<String>> byCollection = new LinkedHashMap<>();
             arrived.forEach(k -> byCollection.computeIfAbsent(k.collection(), x -> new ArrayList<>()).add(k.id()));
             arrived.clear();
-            List<ReplicaTables.Waiting> found = new ArrayList<>();
-            if (first) { // rows an earlier version kept without the awaited record: looked at, then kept with it
-                found.addAll(Jdbc.on(session, tables::awaitingUnknown));
-                first = false;
-            }
             byCollection.forEach((collection, ids) -> found.addAll(
                     Jdbc.on(session, c -> tables.awaiting(c, collection, ids))));
             for (ReplicaTables.Waiting w : found) {
@@ -467,6 +466,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                     putWaiting(new ReplicaTables.Waiting(w.key(), w.version(), w.data(), missing));
                 }
             }
+            found.clear();
         }
     }
 

@@ -630,7 +630,6 @@ public final class ReplicaSync {
         });
     }
 
-
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
         if (LocalRecord.holds(tx.version(d.collection(), d.id()), d.version())) {
             return false; // already held: a re-delivery, or the echo of this replica's own push
