@@ -7,20 +7,22 @@ import io.tether.sync.Origin;
 import io.tether.sync.SyncException;
 import io.tether.sync.spi.FieldStamp;
 import io.tether.sync.spi.HubRecord;
-import io.tether.sync.spi.PullFilter;
-import org.hibernate.engine.spi.SessionImplementor;
 import io.tether.sync.spi.LogEntry;
+import io.tether.sync.spi.PullFilter;
 import io.tether.sync.spi.StoreContext;
+import org.hibernate.engine.spi.SessionImplementor;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A hub's capture: the application's own writes to synced entities get versions from the counter row, taken
@@ -180,11 +182,25 @@ public final class HubCapture implements ChangeSink {
         return records.inTransaction(s -> Jdbc.on(s, c -> tables().snapshot(c, after, upTo, limit, filter)));
     }
 
-    /** Compacts under the counter lock; returns the (persisted) horizon. */
+    /**
+     * Compacts under the counter lock; returns the (persisted) horizon. The metadata rows of the tombstones to drop
+     * are locked first, by collection in name order and by id, then the counter: the order a push takes them, so
+     * that a push of a deleted record and a compaction wait for each other instead of deadlocking.
+     */
     public long compact(EntityRecords records, Instant cutoff) {
+        long cutoffMs = cutoff.toEpochMilli();
         return records.inTransaction(s -> Jdbc.on(s, c -> {
+            Map<String, List<String>> tombs = new TreeMap<>();
+            for (HubTables.Tomb t : tables().tombs(c, cutoffMs)) {
+                tombs.computeIfAbsent(t.collection(), k -> new ArrayList<>()).add(t.id());
+            }
+            Set<RecordKey> locked = new HashSet<>();
+            for (var group : tombs.entrySet()) {
+                tables().lockRecords(c, group.getKey(), group.getValue());
+                group.getValue().forEach(id -> locked.add(new RecordKey(group.getKey(), id)));
+            }
             tables().lockCounter(c);
-            long dropped = tables().compact(c, cutoff.toEpochMilli());
+            long dropped = tables().compact(c, cutoffMs, locked);
             long horizon = Math.max(tables().horizon(c), dropped);
             tables().setHorizon(c, horizon);
             return horizon;

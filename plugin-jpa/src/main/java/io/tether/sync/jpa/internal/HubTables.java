@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
@@ -254,20 +255,30 @@ final class HubTables {
         }
     }
 
+    /** A tombstone's log entry. */
+    record Tomb(long version, String collection, String id) {
+    }
+
+    /** The log entries of deletes committed before the cutoff. */
+    List<Tomb> tombs(Connection c, long cutoffMs) throws SQLException {
+        return Jdbc.query(c, "select version, collection_name, record_id from tether_change_log where "
+                + "op = 'delete' and committed_ms < ?", ps -> ps.setLong(1, cutoffMs),
+                rs -> new Tomb(rs.getLong(1), rs.getString(2), rs.getString(3)));
+    }
+
     /**
-     * Drops superseded log entries, and tombstones and dedup rows committed before the cutoff; returns the
-     * highest dropped tombstone version (0 when none). Run while holding the counter lock.
+     * Drops superseded log entries, dedup rows committed before the cutoff, and those tombstones committed before it
+     * whose metadata rows are {@code locked}; returns the highest dropped tombstone version (0 when none). Run while
+     * holding the counter lock.
      */
-    long compact(Connection c, long cutoffMs) throws SQLException {
+    long compact(Connection c, long cutoffMs, Set<RecordKey> locked) throws SQLException {
         // superseded: the record's metadata holds a later version (each record's latest entry is its version)
         Jdbc.update(c, "delete from tether_change_log l where not exists (select 1 from tether_hub_record r where "
                 + "r.collection_name = l.collection_name and r.record_id = l.record_id and r.version = l.version)",
                 ps -> { });
-        record Tomb(long version, String collection, String id) {
-        }
-        List<Tomb> tombs = Jdbc.query(c, "select version, collection_name, record_id from tether_change_log where "
-                + "op = 'delete' and committed_ms < ?", ps -> ps.setLong(1, cutoffMs),
-                rs -> new Tomb(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        // a tombstone committed since the caller locked the others waits for the next compaction
+        List<Tomb> tombs = tombs(c, cutoffMs).stream().filter(t -> locked.contains(new RecordKey(t.collection(), t.id())))
+                .toList();
         long highest = 0;
         if (!tombs.isEmpty()) {
             try (PreparedStatement log = c.prepareStatement("delete from tether_change_log where version = ?");
