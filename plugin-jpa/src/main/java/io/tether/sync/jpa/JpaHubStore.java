@@ -1,22 +1,17 @@
 package io.tether.sync.jpa;
 
-import io.tether.sync.Operation;
 import io.tether.sync.ProblemException;
 import io.tether.sync.SyncRecord;
-import io.tether.sync.jpa.internal.ChangeBuffer;
 import io.tether.sync.jpa.internal.EntityRecords;
 import io.tether.sync.jpa.internal.HubCapture;
 import io.tether.sync.jpa.internal.HubWork;
 import io.tether.sync.jpa.internal.LockWait;
 import io.tether.sync.jpa.internal.Refusals;
-import io.tether.sync.jpa.internal.RecordKey;
 import io.tether.sync.jpa.internal.SyncRuntime;
-import io.tether.sync.jpa.internal.SyncedEntity;
 import io.tether.sync.spi.CollectionSchema;
 import io.tether.sync.spi.HubStore;
 import io.tether.sync.spi.HubTransaction;
 import io.tether.sync.spi.LogEntry;
-import io.tether.sync.spi.PendingWrite;
 import io.tether.sync.spi.ProblemType;
 import io.tether.sync.spi.PullFilter;
 import io.tether.sync.spi.Role;
@@ -27,7 +22,6 @@ import org.hibernate.SharedSessionContract;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -147,40 +141,22 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
 
     @Override
     public List<SyncRecord> list(String collection) {
-        SyncedEntity entity = records.model().require(collection);
-        return records.inTransaction(s -> {
-            Map<String, Map<String, Object>> all = records.readAll(s, entity);
-            Map<String, Long> versions = capture.versions(s, collection, List.copyOf(all.keySet()));
-            List<SyncRecord> out = new ArrayList<>(all.size());
-            all.forEach((id, data) -> out.add(new SyncRecord(collection, id, data, versions.getOrDefault(id, 0L))));
-            return out;
-        });
+        return records.list(collection, capture::versions);
     }
 
     @Override
     public long count(String collection) {
-        SyncedEntity entity = records.model().require(collection);
-        return records.inTransaction(s -> records.count(s, entity));
+        return records.count(collection);
     }
 
     @Override
     public void put(String collection, String id, Map<String, Object> data) {
-        SyncedEntity entity = records.model().require(collection);
-        records.inTransaction(s -> {
-            ChangeBuffer buffer = runtime.buffer(s);
-            Map<String, Object> before = records.read(s, entity, id).orElse(null);
-            Map<String, Object> stored = capture.context().beforeStore(new PendingWrite(Role.HUB, collection, id,
-                    Operation.UPSERT, before, data, null, null));
-            buffer.hooksRan(new RecordKey(collection, id));
-            records.write(s, entity, id, stored);
-            return null;
-        });
+        records.put(capture.context(), Role.HUB, collection, id, data);
     }
 
     @Override
     public void delete(String collection, String id) {
-        SyncedEntity entity = records.model().require(collection);
-        records.inTransaction(s -> records.remove(s, entity, id));
+        records.delete(collection, id);
     }
 
     @Override

@@ -1,18 +1,14 @@
 package io.tether.sync.jpa;
 
 import io.tether.sync.SyncRecord;
-import io.tether.sync.jpa.internal.ChangeBuffer;
 import io.tether.sync.jpa.internal.EntityRecords;
-import io.tether.sync.jpa.internal.RecordKey;
 import io.tether.sync.jpa.internal.ReplicaCapture;
 import io.tether.sync.jpa.internal.ReplicaWork;
 import io.tether.sync.jpa.internal.SyncRuntime;
 import io.tether.sync.jpa.internal.SyncedEntity;
-import io.tether.sync.Operation;
 import io.tether.sync.spi.CollectionSchema;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
-import io.tether.sync.spi.PendingWrite;
 import io.tether.sync.spi.ReplicaStore;
 import io.tether.sync.spi.ReplicaTransaction;
 import io.tether.sync.spi.Role;
@@ -22,7 +18,6 @@ import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.SharedSessionContract;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -147,40 +142,22 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
 
     @Override
     public List<SyncRecord> list(String collection) {
-        SyncedEntity entity = records.model().require(collection);
-        return records.inTransaction(s -> {
-            Map<String, Map<String, Object>> all = records.readAll(s, entity);
-            Map<String, Long> versions = capture.versions(s, collection, List.copyOf(all.keySet()));
-            List<SyncRecord> out = new ArrayList<>(all.size());
-            all.forEach((id, data) -> out.add(new SyncRecord(collection, id, data, versions.getOrDefault(id, 0L))));
-            return out;
-        });
+        return records.list(collection, capture::versions);
     }
 
     @Override
     public long count(String collection) {
-        SyncedEntity entity = records.model().require(collection);
-        return records.inTransaction(s -> records.count(s, entity));
+        return records.count(collection);
     }
 
     @Override
     public void put(String collection, String id, Map<String, Object> data) {
-        SyncedEntity entity = records.model().require(collection);
-        records.inTransaction(s -> {
-            ChangeBuffer buffer = runtime.buffer(s);
-            Map<String, Object> before = records.read(s, entity, id).orElse(null);
-            Map<String, Object> stored = capture.context().beforeStore(new PendingWrite(Role.REPLICA, collection, id,
-                    Operation.UPSERT, before, data, null, null));
-            buffer.hooksRan(new RecordKey(collection, id));
-            records.write(s, entity, id, stored);
-            return null;
-        });
+        records.put(capture.context(), Role.REPLICA, collection, id, data);
     }
 
     @Override
     public void delete(String collection, String id) {
-        SyncedEntity entity = records.model().require(collection);
-        records.inTransaction(s -> records.remove(s, entity, id));
+        records.delete(collection, id);
     }
 
     @Override

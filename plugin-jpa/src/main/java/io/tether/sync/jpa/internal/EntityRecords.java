@@ -1,6 +1,10 @@
 package io.tether.sync.jpa.internal;
 
 import io.tether.sync.Operation;
+import io.tether.sync.SyncRecord;
+import io.tether.sync.spi.PendingWrite;
+import io.tether.sync.spi.Role;
+import io.tether.sync.spi.StoreContext;
 import io.tether.sync.spi.WriteRefusedException;
 import jakarta.persistence.EntityNotFoundException;
 import jakarta.persistence.LockModeType;
@@ -17,6 +21,7 @@ import org.hibernate.proxy.HibernateProxy;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -303,6 +308,51 @@ public final class EntityRecords {
         return true;
     }
 
+    /** The versions a store holds for records of one collection (records without one are left out). */
+    @FunctionalInterface
+    public interface Versions {
+        Map<String, Long> of(SessionImplementor session, String collection, List<String> ids);
+    }
+
+    /** A store's {@code list}: every record of a collection, in id order, with its version (0 when it has none). */
+    public List<SyncRecord> list(String collection, Versions versions) {
+        SyncedEntity entity = model().require(collection);
+        return inTransaction(s -> {
+            Map<String, Map<String, Object>> all = readAll(s, entity);
+            Map<String, Long> known = versions.of(s, collection, List.copyOf(all.keySet()));
+            List<SyncRecord> out = new ArrayList<>(all.size());
+            all.forEach((id, data) -> out.add(new SyncRecord(collection, id, data, known.getOrDefault(id, 0L))));
+            return out;
+        });
+    }
+
+    /** A store's {@code count}: how many entities a collection has. */
+    public long count(String collection) {
+        SyncedEntity entity = model().require(collection);
+        return inTransaction(s -> count(s, entity));
+    }
+
+    /**
+     * A store's {@code put}: runs the persistence hooks (which may transform the record, unlike on a write made
+     * through Hibernate) and writes the entity in a transaction of its own, captured like the application's writes.
+     */
+    public void put(StoreContext context, Role role, String collection, String id, Map<String, Object> data) {
+        SyncedEntity entity = model().require(collection);
+        inTransaction(s -> {
+            Map<String, Object> before = read(s, entity, id).orElse(null);
+            Map<String, Object> stored = context.beforeStore(new PendingWrite(role, collection, id, Operation.UPSERT,
+                    before, data, null, null));
+            runtime.buffer(s).hooksRan(new RecordKey(collection, id));
+            write(s, entity, id, stored);
+            return null;
+        });
+    }
+
+    /** A store's {@code delete}: removes the entity in a transaction of its own, captured like the application's. */
+    public void delete(String collection, String id) {
+        SyncedEntity entity = model().require(collection);
+        inTransaction(s -> remove(s, entity, id));
+    }
 
     /** Captures the current row of an entity written behind Hibernate's back (bulk statements, native SQL). */
     public void recordUnseen(SharedSessionContract contract, Class<?> entityType, Object id) {
