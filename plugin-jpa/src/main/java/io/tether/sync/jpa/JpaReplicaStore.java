@@ -92,6 +92,7 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
             ReplicaCapture.Drained drained = capture.drain(session);
             boolean current = last != null && last.turn() == drained.turn() - 1 && !drained.folded();
             ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current ? last : null);
+            tx.release(drained.released());
             T result = work.apply(tx);
             tx.finish();
             return new Done<>(result, tx.known());

@@ -255,4 +255,37 @@ class EndToEndTest {
         assertTrue(laptop.store().get("projects", "p1").isEmpty(), "nothing references it now: the resync removes it");
         assertEquals(0, laptop.store().outboxCount(EnumSet.allOf(OutboxState.class)));
     }
+
+    /**
+     * A device creates a task in a project while another deletes the project (downloads go on, uploads are paused):
+     * the project's delete arrives while the new task references it, so the project is kept back. The device then
+     * deletes its task, which was never pushed: nothing references the project any more, so it goes too, at once,
+     * and the device holds the hub's records. It stayed until a resync before.
+     */
+    @Test
+    void aProjectKeptBackForALocalTaskGoesOnceTheTaskIsDeleted() {
+        Device phone = device("alice");
+        Device laptop = device("alice");
+        Jpa.tx(phone.emf(), em -> em.persist(new Project("p1", "Work", "alice")));
+        phone.engine().syncNow();
+        laptop.engine().syncNow();
+        Jpa.tx(phone.emf(), em -> em.remove(em.find(Project.class, "p1")));
+        phone.engine().syncNow();
+        laptop.engine().pauseUploads();
+        Jpa.tx(laptop.emf(), em -> {
+            Task t = new Task("t1", "In p1", "alice");
+            t.project = em.getReference(Project.class, "p1");
+            em.persist(t);
+        });
+        laptop.engine().syncNow();
+        assertTrue(laptop.store().get("projects", "p1").orElseThrow().version() < 0, "kept back for the new task");
+
+        Jpa.tx(laptop.emf(), em -> em.remove(em.find(Task.class, "t1")));
+        laptop.engine().resumeUploads();
+        laptop.engine().syncNow();
+        assertTrue(laptop.store().get("tasks", "t1").isEmpty());
+        assertTrue(laptop.store().get("projects", "p1").isEmpty(), "nothing references the project now");
+        assertEquals(0, laptop.store().outboxCount(EnumSet.allOf(OutboxState.class)), "nothing was pushed");
+        assertTrue(hub.records().list("projects").isEmpty());
+    }
 }

@@ -192,8 +192,11 @@ public final class ReplicaCapture implements ChangeSink {
         for (CapturedChange change : changes) {
             runHooks(ctx, buffer, change);
             boolean delete = change.op() == Operation.DELETE;
+            List<RecordKey> released = change.before() == null ? List.of()
+                    : records.model().droppedReferences(change.entity(), change.before(), change.after());
             journal.add(new ReplicaTables.JournalChange(change.key(), change.op(), delete ? null : change.after(),
-                    delete || change.changed() == null ? null : List.copyOf(change.changed()), ctx.clock().now()));
+                    delete || change.changed() == null ? null : List.copyOf(change.changed()), ctx.clock().now(),
+                    released));
             events.add(new ChangeEvent(change.key().collection(), change.key().id(), change.op(), change.before(),
                     change.after(), change.changedOrAll(), 0));
         }
@@ -217,21 +220,22 @@ public final class ReplicaCapture implements ChangeSink {
         ReplicaTables t = tables();
         return Jdbc.on(session, c -> {
             long turn = t.lockState(c);
+            Set<RecordKey> released = new LinkedHashSet<>();
             boolean folded = false;
-            while (foldSome(c, t)) {
+            while (foldSome(c, t, released)) {
                 folded = true;
             }
-            return new Drained(turn, folded);
+            return new Drained(turn, folded, released);
         });
     }
 
     /**
-     * A transaction's turn on the state row lock, and whether its drain folded captured changes into the outbox.
-     * Every writer of the outbox and the version rows takes the lock first and counts its turn in the row, so
-     * when a transaction's turn follows the last one's and it folded nothing, it finds those tables as the last one
-     * left them.
+     * A transaction's turn on the state row lock, whether its drain folded captured changes into the outbox, and the
+     * records the folded changes stopped referencing, for {@link ReplicaWork#release}. Every writer of the outbox
+     * and the version rows takes the lock first and counts its turn in the row, so when a transaction's turn follows
+     * the last one's and it folded nothing, it finds those tables as the last one left them.
      */
-    public record Drained(long turn, boolean folded) {
+    public record Drained(long turn, boolean folded, Set<RecordKey> released) {
     }
 
     /**
@@ -249,16 +253,26 @@ public final class ReplicaCapture implements ChangeSink {
         }
     }
 
-    /** In a transaction of its own: folds some of the journal, if any, under the state lock; returns whether it did. */
+    /**
+     * In a transaction of its own: folds some of the journal, if any, under the state lock, and releases the records
+     * those changes stopped referencing; returns whether it folded anything.
+     */
     private boolean drainSome(SessionImplementor session) {
         ReplicaTables t = tables();
-        return Jdbc.on(session, c -> {
+        Set<RecordKey> released = new LinkedHashSet<>();
+        Optional<Long> turn = Jdbc.on(session, c -> {
             if (!t.journalPending(c)) {
-                return false; // no lock: reads that find nothing to fold do not wait for an engine transaction
+                return Optional.empty(); // no lock: reads that find nothing to fold do not wait for an engine transaction
             }
-            t.lockState(c);
-            return foldSome(c, t);
+            long taken = t.lockState(c);
+            return foldSome(c, t, released) ? Optional.of(taken) : Optional.empty();
         });
+        if (turn.isPresent() && !released.isEmpty()) {
+            ReplicaWork work = new ReplicaWork(records, this, session, turn.get(), null);
+            work.release(released);
+            work.finish();
+        }
+        return turn.isPresent();
     }
 
     /**
@@ -293,14 +307,16 @@ public final class ReplicaCapture implements ChangeSink {
 
     /**
      * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES}
-     * changes are read; returns whether rows were folded.
+     * changes are read, and adds the records their changes stopped referencing to {@code released}; returns whether
+     * rows were folded.
      */
-    private boolean foldSome(Connection c, ReplicaTables t) throws SQLException {
+    private boolean foldSome(Connection c, ReplicaTables t, Set<RecordKey> released) throws SQLException {
         List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, DRAIN_CHANGES);
         if (rows.isEmpty()) {
             return false;
         }
         fold(c, t, rows);
+        rows.forEach(row -> row.changes().forEach(change -> released.addAll(change.released())));
         t.removeJournal(c, rows);
         return true;
     }

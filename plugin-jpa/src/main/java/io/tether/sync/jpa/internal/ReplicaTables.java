@@ -116,9 +116,10 @@ public final class ReplicaTables {
 
     /**
      * One captured change: the record, the operation, the record's state after it (null for a delete), the fields
-     * it changed (null: all) and its HLC.
+     * it changed (null: all), its HLC, and the records it referenced before and no longer does.
      */
-    record JournalChange(RecordKey key, Operation op, Map<String, Object> data, List<String> fields, String hlc) {
+    record JournalChange(RecordKey key, Operation op, Map<String, Object> data, List<String> fields, String hlc,
+                         List<RecordKey> released) {
     }
 
     /**
@@ -140,6 +141,9 @@ public final class ReplicaTables {
                 headerFields.put("o", change.op().wireName());
                 headerFields.put("f", change.fields());
                 headerFields.put("h", change.hlc());
+                if (!change.released().isEmpty()) {
+                    headerFields.put("r", change.released().stream().map(k -> List.of(k.collection(), k.id())).toList());
+                }
                 String header = json.write(headerFields);
                 String data = change.data() == null ? "" : json.write(change.data());
                 if (data.indexOf('\n') >= 0) {
@@ -193,9 +197,16 @@ public final class ReplicaTables {
 
     @SuppressWarnings("unchecked")
     private static JournalChange journalChange(Map<String, Object> header, Map<String, Object> data) {
+        List<RecordKey> released = new ArrayList<>(0);
+        if (header.get("r") instanceof List<?> keys) { // absent from rows written before it existed
+            for (Object k : keys) {
+                List<String> pair = (List<String>) k;
+                released.add(new RecordKey(pair.get(0), pair.get(1)));
+            }
+        }
         return new JournalChange(new RecordKey((String) header.get("c"), (String) header.get("i")),
                 Operation.fromWire((String) header.get("o")), data, (List<String>) header.get("f"),
-                (String) header.get("h"));
+                (String) header.get("h"), released);
     }
 
     /** Whether the outbox has no entries. */

@@ -342,21 +342,24 @@ public final class ReplicaWork implements ReplicaTransaction {
         }
     }
 
-    /**
-     * Removes the records this record referenced before the write and no longer does, where their removal was kept
-     * back while referenced (their version rows say deleted, their entities stay) and nothing references them now.
-     */
+    /** Releases the records this record referenced before the write and no longer does (see {@link #release}). */
     private void releaseKeptBack(SyncedEntity entity, Map<String, Object> before, Map<String, Object> after) {
-        for (SyncedField reference : entity.references()) {
-            Object was = before.get(reference.name());
-            SyncedEntity target = records.model().forEntityName(reference.target());
-            if (was == null || target == null || (after != null && was.equals(after.get(reference.name())))) {
-                continue;
-            }
-            String targetId = String.valueOf(was);
-            ReplicaTables.Meta meta = meta(target.collection(), targetId).orElse(null);
-            if (meta != null && meta.deleted() && records.exists(session, target, targetId)) {
-                applyRemote(target.collection(), targetId, null, meta.version()); // kept back again if referenced
+        release(records.model().droppedReferences(entity, before, after));
+    }
+
+    /**
+     * Removes those of these records whose removal was kept back while a record here referenced them (their version
+     * rows say deleted, their entities stay) where nothing references them now and they have no local change; a
+     * record another still references stays kept back. Called when a write drops references: a remote one here, a
+     * local one when the capture journal is folded ({@link ReplicaCapture.Drained#released}).
+     */
+    public void release(Collection<RecordKey> keys) {
+        for (RecordKey key : keys) {
+            SyncedEntity target = records.model().forCollection(key.collection()).orElse(null);
+            ReplicaTables.Meta meta = target == null ? null : meta(key.collection(), key.id()).orElse(null);
+            if (meta != null && meta.deleted() && outboxFor(key.collection(), key.id()).isEmpty()
+                    && records.exists(session, target, key.id())) {
+                applyRemote(key.collection(), key.id(), null, meta.version()); // kept back again if referenced
             }
         }
     }

@@ -107,6 +107,22 @@ public final class SyncedModel {
         return byEntityName.get(entityName);
     }
 
+    /**
+     * The synced records that {@code before} references by a many-to-one and {@code after} (null: the record is
+     * deleted) no longer does.
+     */
+    public List<RecordKey> droppedReferences(SyncedEntity entity, Map<String, Object> before, Map<String, Object> after) {
+        List<RecordKey> dropped = new ArrayList<>(0);
+        for (SyncedField reference : entity.references()) {
+            Object was = before.get(reference.name());
+            SyncedEntity target = forEntityName(reference.target());
+            if (was != null && target != null && (after == null || !was.equals(after.get(reference.name())))) {
+                dropped.add(new RecordKey(target.collection(), String.valueOf(was)));
+            }
+        }
+        return dropped;
+    }
+
     /** The synced entity of a collection. */
     public Optional<SyncedEntity> forCollection(String collection) {
         return Optional.ofNullable(byCollection.get(collection));
