@@ -4,6 +4,7 @@ import io.tether.sync.ChangeBatch;
 import io.tether.sync.ConflictPolicy;
 import io.tether.sync.HubEngine;
 import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncException;
 import io.tether.sync.SyncReport;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -200,6 +202,65 @@ class ForwardReferenceTest {
         laptop.engine().conflicts().list().forEach(c -> laptop.engine().conflicts().acceptHub(c));
         assertEquals("p9", projectOf(laptop, "t1"));
         assertEquals("Paint the door", laptop.store().get("tasks", "t1").orElseThrow().data().get("title"));
+    }
+
+    /**
+     * A task edited offline is moved, elsewhere, to a new project, which is then renamed, and the hub compacts. The
+     * push's answer (the two changes merged) references the project, not here yet, so the task waits at that
+     * version; the pull then brings the task's move, an older version, before the project. The older delivery must not replace the waiting state:
+     * it did, and was written once the project came, so the device lost its own edit (the hub kept it) while the
+     * newer state, its own push's echo, was passed over.
+     */
+    @Test
+    void anOlderDeliveryDoesNotReplaceAPushedStateWaitingForItsProject() {
+        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        Device d = device(database(), 1);
+        d.engine().syncNow();
+        Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
+        hubStore.compact(Instant.now()); // p9's first entry goes: the log holds t1's move, then p9's rename
+
+        d.engine().syncNow();
+        assertEquals("Paint the door green", d.store().get("tasks", "t1").orElseThrow().data().get("title"));
+        assertEquals("p9", projectOf(d, "t1"));
+        assertEquals(hubStore.get("tasks", "t1").orElseThrow().version(), d.store().get("tasks", "t1").orElseThrow()
+                .version(), "the device holds the hub's version");
+        assertEquals(0, waiting(d));
+    }
+
+    /**
+     * A task with a local change not pushed yet (uploads paused) is moved, elsewhere, to a new project, then renamed,
+     * and the hub compacts: the pull delivers the task before the project, and the task cannot wait beside a pending
+     * change (its push rebases the change on the record as held here). The pull fails with what it is and what ends
+     * it, not with the foreign key's error, and applies nothing; once uploads resume, the push settles the change and
+     * the same pages apply.
+     */
+    @Test
+    void aTaskWithAPendingChangeStopsThePullWithAClearErrorUntilTheChangeIsPushed() {
+        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        Device d = device(database(), 1);
+        d.engine().syncNow();
+        d.engine().pauseUploads();
+        Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
+        hubStore.compact(Instant.now());
+
+        SyncException e = assertThrows(SyncException.class, () -> d.engine().syncNow());
+        assertTrue(e.getMessage().startsWith("The hub's state of tasks/t1 references projects/p9, which this replica "
+                + "does not hold yet, and tasks/t1 has a local change not pushed yet"), e.getMessage());
+        assertTrue(d.store().get("projects", "p9").isEmpty(), "nothing of the page was applied");
+        assertEquals("Paint the door green", d.store().get("tasks", "t1").orElseThrow().data().get("title"));
+
+        d.engine().resumeUploads();
+        d.engine().syncNow();
+        assertEquals("p9", projectOf(d, "t1"));
+        assertEquals("Paint the door green", d.store().get("tasks", "t1").orElseThrow().data().get("title"));
+        assertEquals("House", d.store().get("projects", "p9").orElseThrow().data().get("name"));
+        assertEquals(0, waiting(d));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tether.sync.jpa.internal;
 
 import io.tether.sync.ChangeEvent;
 import io.tether.sync.Operation;
+import io.tether.sync.SyncException;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
@@ -64,6 +65,11 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<RecordKey, Optional<ReplicaTables.Waiting>> waitingKnown = new HashMap<>();
     /** Records this transaction wrote with data since {@link #applyWaiting} last looked for what awaits them. */
     private final Set<RecordKey> arrived = new LinkedHashSet<>();
+    /**
+     * Records written with a reference to a record not held, beside a local change (so they could not wait): checked
+     * again before the transaction commits ({@link #refuseUnheldReferences}).
+     */
+    private final Set<RecordKey> unheld = new LinkedHashSet<>();
     /** Records found here that others reference, so that each is looked up once a transaction. */
     private final Set<RecordKey> referencedHere = new HashSet<>();
 
@@ -264,11 +270,32 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     public void finish() {
         applyWaiting();
+        refuseUnheldReferences();
         Jdbc.on(session, c -> {
             writeHeld(c);
             return null;
         });
         capture.refuseRacingCaptures(session, entityWrites);
+    }
+
+    /**
+     * Fails, instead of the foreign key, with what it is and what ends it, when a record written beside a local
+     * change still references a record this replica does not hold (this transaction did not bring it either).
+     */
+    private void refuseUnheldReferences() {
+        for (RecordKey key : unheld) {
+            SyncedEntity entity = records.model().require(key.collection());
+            Map<String, Object> data = records.read(session, entity, key.id()).orElse(null);
+            RecordKey missing = data == null ? null : missingReference(entity, key, data);
+            if (missing != null) {
+                throw new SyncException("The hub's state of " + key.collection() + "/" + key.id() + " references "
+                        + missing.collection() + "/" + missing.id() + ", which this replica does not hold yet, and "
+                        + key.collection() + "/" + key.id() + " has a local change not pushed yet, so it cannot wait "
+                        + "for it; nothing of this page was applied. Once that change is pushed (uploads resumed, a "
+                        + "conflict or rejected change in front of it dealt with), the next sync applies the page.");
+            }
+        }
+        unheld.clear();
     }
 
     @Override
@@ -286,10 +313,16 @@ public final class ReplicaWork implements ReplicaTransaction {
         return meta == null ? Optional.empty() : Optional.of(new LocalRecord(collection, id, null, meta.version()));
     }
 
+    /**
+     * {@inheritDoc} A delivered state that waits for a record it references counts as held: an older delivery, which
+     * a push's answer can precede, does not replace it.
+     */
     @Override
     public long version(String collection, String id) {
         records.model().require(collection);
-        return meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L);
+        long held = meta(collection, id).map(ReplicaTables.Meta::version).orElse(0L);
+        long waiting = waitingOf(new RecordKey(collection, id)).map(ReplicaTables.Waiting::version).orElse(0L);
+        return waiting == 0 || LocalRecord.holds(held, waiting) ? held : waiting;
     }
 
     @Override
@@ -311,6 +344,9 @@ public final class ReplicaWork implements ReplicaTransaction {
                 // its foreign key would refuse it: it waits, durably, for the record it references (a later page)
                 putWaiting(new ReplicaTables.Waiting(key, version, data, missing));
                 return;
+            }
+            if (missing != null) {
+                unheld.add(key); // written all the same: this transaction may write what it references later
             }
         } else {
             referencedHere.remove(key);
