@@ -210,7 +210,7 @@ class JpaHubStoreTest {
             release.countDown();
             threads.shutdownNow();
         }
-        assertEquals(List.of(3L), log().stream().map(LogEntry::version).toList(), "the tombstone's entry is superseded");
+        assertEquals(List.of(3L), log().stream().map(LogEntry::version).toList(), "the tombstone's entry: superseded");
         assertEquals("Back", store.get("tasks", "t1").orElseThrow().data().get("title"));
     }
 

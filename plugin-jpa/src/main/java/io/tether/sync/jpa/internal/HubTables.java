@@ -277,8 +277,8 @@ final class HubTables {
                 + "r.collection_name = l.collection_name and r.record_id = l.record_id and r.version = l.version)",
                 ps -> { });
         // a tombstone committed since the caller locked the others waits for the next compaction
-        List<Tomb> tombs = tombs(c, cutoffMs).stream().filter(t -> locked.contains(new RecordKey(t.collection(), t.id())))
-                .toList();
+        List<Tomb> tombs = tombs(c, cutoffMs).stream()
+                .filter(t -> locked.contains(new RecordKey(t.collection(), t.id()))).toList();
         long highest = 0;
         if (!tombs.isEmpty()) {
             try (PreparedStatement log = c.prepareStatement("delete from tether_change_log where version = ?");

@@ -262,7 +262,7 @@ public final class ReplicaCapture implements ChangeSink {
         Set<RecordKey> released = new LinkedHashSet<>();
         Optional<Long> turn = Jdbc.on(session, c -> {
             if (!t.journalPending(c)) {
-                return Optional.empty(); // no lock: reads that find nothing to fold do not wait for an engine transaction
+                return Optional.empty(); // no lock: a read that finds nothing to fold waits for no store transaction
             }
             long taken = t.lockState(c);
             return foldSome(c, t, released) ? Optional.of(taken) : Optional.empty();

@@ -142,7 +142,8 @@ public final class ReplicaTables {
                 headerFields.put("f", change.fields());
                 headerFields.put("h", change.hlc());
                 if (!change.released().isEmpty()) {
-                    headerFields.put("r", change.released().stream().map(k -> List.of(k.collection(), k.id())).toList());
+                    headerFields.put("r", change.released().stream().map(k -> List.of(k.collection(), k.id()))
+                            .toList());
                 }
                 String header = json.write(headerFields);
                 String data = change.data() == null ? "" : json.write(change.data());

@@ -111,7 +111,8 @@ public final class SyncedModel {
      * The synced records that {@code before} references by a many-to-one and {@code after} (null: the record is
      * deleted) no longer does.
      */
-    public List<RecordKey> droppedReferences(SyncedEntity entity, Map<String, Object> before, Map<String, Object> after) {
+    public List<RecordKey> droppedReferences(SyncedEntity entity, Map<String, Object> before,
+                                             Map<String, Object> after) {
         List<RecordKey> dropped = new ArrayList<>(0);
         for (SyncedField reference : entity.references()) {
             Object was = before.get(reference.name());
