@@ -105,6 +105,28 @@ class ForwardReferenceTest {
         Jpa.tx(hubEmf, em -> em.find(Project.class, "p1").name = "House");
     }
 
+    /**
+     * A device on pages of one change (Hibernate cannot reorder a page's writes) holding task t1 ("Paint the door"),
+     * created on the hub.
+     */
+    private Device deviceHoldingT1() {
+        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
+        Device d = device(database(), 1);
+        d.engine().syncNow();
+        return d;
+    }
+
+    /**
+     * On the hub: project p9 created, task t1 moved into it, p9 renamed "House", and the log compacted, so that p9's
+     * first entry goes and the log holds t1's move, then p9's rename: a pull delivers t1 before p9.
+     */
+    private void moveT1IntoANewProjectThenRenameIt() {
+        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
+        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
+        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
+        hubStore.compact(Instant.now());
+    }
+
     /** Task t1's data, in project {@code projectId}. */
     private static Map<String, Object> t1In(String projectId) {
         return Map.of("id", "t1", "title", "T", "done", false, "owner_id", "alice", "project_id", projectId);
@@ -182,14 +204,9 @@ class ForwardReferenceTest {
     void aTaskInAManualConflictWaitsBesideItForItsNewProject() {
         hub.close();
         hub = Tether.hub().store(hubStore).conflictPolicy(ConflictPolicy.MANUAL).build().start();
-        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
-        Device laptop = device(database(), 1); // one change a page: Hibernate cannot reorder the task's update
-        laptop.engine().syncNow();
+        Device laptop = deviceHoldingT1();
         Jpa.tx(laptop.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
-        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
-        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
-        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
-        hubStore.compact(Instant.now()); // p9's first entry goes: the log holds t1's move, then p9's rename
+        moveT1IntoANewProjectThenRenameIt();
 
         SyncReport report = laptop.engine().syncNow(); // the push conflicts; the pull brings t1 before p9
         assertEquals(1, report.conflicts());
@@ -207,20 +224,15 @@ class ForwardReferenceTest {
     /**
      * A task edited offline is moved, elsewhere, to a new project, which is then renamed, and the hub compacts. The
      * push's answer (the two changes merged) references the project, not here yet, so the task waits at that
-     * version; the pull then brings the task's move, an older version, before the project. The older delivery must not replace the waiting state:
-     * it did, and was written once the project came, so the device lost its own edit (the hub kept it) while the
-     * newer state, its own push's echo, was passed over.
+     * version; the pull then brings the task's move, an older version, before the project. The older delivery must
+     * not replace the waiting state: it did, and was written once the project came, so the device lost its own edit
+     * (the hub kept it) while the newer state, its own push's echo, was passed over.
      */
     @Test
     void anOlderDeliveryDoesNotReplaceAPushedStateWaitingForItsProject() {
-        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
-        Device d = device(database(), 1);
-        d.engine().syncNow();
+        Device d = deviceHoldingT1();
         Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
-        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
-        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
-        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
-        hubStore.compact(Instant.now()); // p9's first entry goes: the log holds t1's move, then p9's rename
+        moveT1IntoANewProjectThenRenameIt();
 
         d.engine().syncNow();
         assertEquals("Paint the door green", d.store().get("tasks", "t1").orElseThrow().data().get("title"));
@@ -239,15 +251,10 @@ class ForwardReferenceTest {
      */
     @Test
     void aTaskWithAPendingChangeStopsThePullWithAClearErrorUntilTheChangeIsPushed() {
-        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
-        Device d = device(database(), 1);
-        d.engine().syncNow();
+        Device d = deviceHoldingT1();
         d.engine().pauseUploads();
         Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").title = "Paint the door green");
-        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
-        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
-        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
-        hubStore.compact(Instant.now());
+        moveT1IntoANewProjectThenRenameIt();
 
         SyncException e = assertThrows(SyncException.class, () -> d.engine().syncNow());
         assertTrue(e.getMessage().startsWith("The hub's state of tasks/t1 references projects/p9, which this replica "
@@ -270,15 +277,10 @@ class ForwardReferenceTest {
      */
     @Test
     void aTaskWithARejectedChangeWaitsBesideItForItsNewProject() {
-        Jpa.tx(hubEmf, em -> em.persist(new Task("t1", "Paint the door", "alice")));
-        Device d = device(database(), 1);
-        d.engine().syncNow();
+        Device d = deviceHoldingT1();
         Jpa.tx(d.emf(), em -> em.find(Task.class, "t1").ownerId = "bob");
         assertEquals(1, d.engine().syncNow().rejected());
-        Jpa.tx(hubEmf, em -> em.persist(new Project("p9", "Home", "alice")));
-        Jpa.tx(hubEmf, em -> em.find(Task.class, "t1").project = em.find(Project.class, "p9"));
-        Jpa.tx(hubEmf, em -> em.find(Project.class, "p9").name = "House");
-        hubStore.compact(Instant.now());
+        moveT1IntoANewProjectThenRenameIt();
 
         d.engine().syncNow(); // failed on the foreign key before, and every sync after it
         assertEquals("House", d.store().get("projects", "p9").orElseThrow().data().get("name"));
