@@ -288,4 +288,33 @@ class EndToEndTest {
         assertEquals(0, laptop.store().outboxCount(EnumSet.allOf(OutboxState.class)), "nothing was pushed");
         assertTrue(hub.records().list("projects").isEmpty());
     }
+
+    /**
+     * An entity the device does not sync (a local bookmark) references a project another device deletes. The
+     * project's delete is kept back, as for a synced reference, instead of failing the pull on the foreign key (and
+     * every pull after it); the bookmark keeps its project.
+     */
+    @Test
+    void aRemoteDeleteOfARecordThatAnEntityNotSyncedReferencesIsKeptBack() {
+        Device phone = device("alice");
+        Device laptop = device("alice");
+        Jpa.tx(phone.emf(), em -> em.persist(new Project("p1", "Work", "alice")));
+        phone.engine().syncNow();
+        laptop.engine().syncNow();
+        Jpa.tx(laptop.emf(), em -> {
+            Plain bookmark = new Plain("b1", "my bookmark");
+            bookmark.project = em.find(Project.class, "p1");
+            em.persist(bookmark);
+        });
+        Jpa.tx(phone.emf(), em -> em.remove(em.find(Project.class, "p1")));
+        phone.engine().syncNow();
+
+        laptop.engine().syncNow(); // failed on the foreign key before, and every sync after it
+        assertTrue(laptop.store().get("projects", "p1").orElseThrow().version() < 0, "kept back, marked stale");
+        assertEquals("p1", Jpa.call(laptop.emf(), em -> em.find(Plain.class, "b1").project.id));
+        Jpa.tx(phone.emf(), em -> em.persist(new Project("p2", "Home", "alice")));
+        phone.engine().syncNow();
+        laptop.engine().syncNow();
+        assertTrue(laptop.store().get("projects", "p2").isPresent(), "later pulls go on");
+    }
 }

@@ -276,18 +276,18 @@ public final class EntityRecords {
     }
 
     /**
-     * Whether an entity of another synced record references this record's entity by a many-to-one (after flushing
+     * Whether a row of any entity, synced or not, references this record's entity by a many-to-one (after flushing
      * this session's writes): removing it would then break a foreign key.
      */
     public boolean referenced(SessionImplementor session, SyncedEntity entity, String id) {
-        List<SyncedModel.Reference> references = model().referencesTo(entity);
-        if (references.isEmpty()) {
+        List<SyncedModel.Holder> holders = model().holdersOf(entity);
+        if (holders.isEmpty()) {
             return false;
         }
         Object target = session.getReference(entity.entityClass(), entity.entityId(id));
-        for (SyncedModel.Reference r : references) {
-            List<?> found = session.createSelectionQuery("select 1 from " + r.from().persister().getEntityName()
-                    + " e where e." + r.attribute() + " = :target", Object.class)
+        for (SyncedModel.Holder h : holders) {
+            List<?> found = session.createSelectionQuery("select 1 from " + h.entityName()
+                    + " e where e." + h.attribute() + " = :target", Object.class)
                     .setParameter("target", target).setMaxResults(1).getResultList();
             if (!found.isEmpty()) {
                 return true;

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,9 +38,14 @@ public final class SyncedModel {
     private final Map<String, SyncedEntity> byCollection;
     private final List<SyncedEntity> referencingFirst;
     private final Map<SyncedEntity, List<Reference>> referencedBy;
+    /** Every entity's foreign keys to a synced entity's rows, synced or not ({@link #holdersOf}). */
+    private final Map<SyncedEntity, List<Holder>> heldBy;
 
-    private SyncedModel(Map<String, SyncedEntity> byEntityName) {
+    private SyncedModel(Map<String, SyncedEntity> byEntityName, Map<String, Set<Holder>> holdersByTarget) {
         this.byEntityName = Map.copyOf(byEntityName);
+        Map<SyncedEntity, List<Holder>> held = new HashMap<>();
+        holdersByTarget.forEach((target, holders) -> held.put(byEntityName.get(target), List.copyOf(holders)));
+        this.heldBy = held;
         Map<String, SyncedEntity> collections = new LinkedHashMap<>();
         byEntityName.values().forEach(e -> {
             SyncedEntity clash = collections.put(e.collection(), e);
@@ -84,6 +90,18 @@ public final class SyncedModel {
         return referencedBy.getOrDefault(entity, List.of());
     }
 
+    /** An entity's many-to-one attribute, the entity synced or not. */
+    public record Holder(String entityName, String attribute) {
+    }
+
+    /**
+     * Every many-to-one attribute whose foreign key references {@code entity}'s rows: those of synced records, and
+     * those of entities (or fields) that are not synced, which a removal of a record would break just the same.
+     */
+    public List<Holder> holdersOf(SyncedEntity entity) {
+        return heldBy.getOrDefault(entity, List.of());
+    }
+
     /** Reads the synced entities from a built SessionFactory's metamodel. */
     static SyncedModel read(SessionFactoryImplementor factory) {
         Map<String, SyncedEntity> entities = new LinkedHashMap<>();
@@ -99,7 +117,22 @@ public final class SyncedModel {
             }
             entities.put(persister.getEntityName(), describe(persister, synced, viaListener));
         });
-        return new SyncedModel(entities);
+        Map<String, Set<Holder>> holders = new HashMap<>();
+        factory.getMappingMetamodel().forEachEntityDescriptor(persister -> {
+            if (!(persister instanceof AbstractEntityPersister columns)) {
+                return;
+            }
+            Type[] types = persister.getPropertyTypes();
+            for (int i = 0; i < types.length; i++) {
+                String[] cols = columns.getPropertyColumnNames(i);
+                if (types[i] instanceof EntityType ref && !ref.isCollectionType()
+                        && entities.containsKey(ref.getAssociatedEntityName()) && cols != null && cols.length > 0) {
+                    holders.computeIfAbsent(ref.getAssociatedEntityName(), t -> new LinkedHashSet<>())
+                            .add(new Holder(persister.getEntityName(), persister.getPropertyNames()[i]));
+                }
+            }
+        });
+        return new SyncedModel(entities, holders);
     }
 
     /** The synced entity of a Hibernate entity name, or null when that entity is not synced. */
