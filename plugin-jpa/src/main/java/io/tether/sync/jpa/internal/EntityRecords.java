@@ -18,16 +18,21 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.AbstractEntityPersister;
 import org.hibernate.proxy.HibernateProxy;
 
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +46,8 @@ public final class EntityRecords {
     private final SyncRuntime runtime;
     /** Each entity's key lookup, where it has one (see {@link #keyProbe}). */
     private final Map<SyncedEntity, Optional<String>> keyProbes = new ConcurrentHashMap<>();
+    /** Each entity's fields in a unique index other than its primary key, lower case (see {@link #changesUnique}). */
+    private final Map<SyncedEntity, Set<String>> uniqueFields = new ConcurrentHashMap<>();
 
     public EntityRecords(SyncRuntime runtime) {
         this.runtime = runtime;
@@ -294,6 +301,71 @@ public final class EntityRecords {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether writing {@code after} over {@code before} changes a field that a unique index of the entity's table
+     * covers (other than its primary key). Hibernate flushes inserts before updates and an entity's updates as one,
+     * so the write must be flushed before the next one of its transaction, which may take the value it frees: the
+     * hub's order is the one its unique indexes allowed. The indexes are read once from the database's metadata.
+     */
+    public boolean changesUnique(SessionImplementor session, SyncedEntity entity, Map<String, Object> before,
+                                 Map<String, Object> after) {
+        Set<String> unique = uniqueFields.computeIfAbsent(entity, e -> Jdbc.on(session, c -> readUniqueFields(c, e)));
+        if (unique.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, Object> field : before.entrySet()) {
+            if (unique.contains(field.getKey().toLowerCase(Locale.ROOT))
+                    && !Objects.equals(field.getValue(), after.get(field.getKey()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> readUniqueFields(Connection c, SyncedEntity entity) throws SQLException {
+        if (!(entity.persister() instanceof AbstractEntityPersister persister)) {
+            return Set.of();
+        }
+        DatabaseMetaData meta = c.getMetaData();
+        String[] name = persister.getTableName().split("\\.");
+        String table = identifier(meta, name[name.length - 1]);
+        String schema = name.length > 1 ? identifier(meta, name[name.length - 2]) : c.getSchema();
+        Set<String> primaryKey = new HashSet<>();
+        for (String column : persister.getIdentifierColumnNames()) {
+            primaryKey.add(unquoted(column).toLowerCase(Locale.ROOT));
+        }
+        Map<String, Set<String>> indexes = new HashMap<>();
+        try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), schema, table, true, true)) {
+            while (rs.next()) {
+                String index = rs.getString("INDEX_NAME");
+                String column = rs.getString("COLUMN_NAME");
+                if (index != null && column != null) {
+                    indexes.computeIfAbsent(index, k -> new HashSet<>()).add(column.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        Set<String> fields = new HashSet<>();
+        indexes.values().stream().filter(columns -> !columns.equals(primaryKey)).forEach(fields::addAll);
+        return Set.copyOf(fields);
+    }
+
+    /** A table or schema name as the database's metadata spells it. */
+    private static String identifier(DatabaseMetaData meta, String name) throws SQLException {
+        if (!unquoted(name).equals(name)) {
+            return unquoted(name);
+        }
+        if (meta.storesUpperCaseIdentifiers()) {
+            return name.toUpperCase(Locale.ROOT);
+        }
+        return meta.storesLowerCaseIdentifiers() ? name.toLowerCase(Locale.ROOT) : name;
+    }
+
+    private static String unquoted(String name) {
+        boolean quoted = name.length() > 1 && (name.charAt(0) == '"' || name.charAt(0) == '`')
+                && name.charAt(name.length() - 1) == name.charAt(0);
+        return quoted ? name.substring(1, name.length() - 1) : name;
     }
 
     /** Removes the entity of a record; returns whether there was one. */

@@ -365,6 +365,9 @@ public final class ReplicaWork implements ReplicaTransaction {
             records.remove(session, entity, id);
         } else {
             records.write(session, entity, id, data);
+            if (before != null && records.changesUnique(session, entity, before, data)) {
+                session.flush(); // a later write of this transaction may take the unique value this one frees
+            }
             arrived.add(key);
         }
         putMeta(collection, id, version, data == null);

@@ -1,0 +1,119 @@
+package io.tether.sync.jpa;
+
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncRecord;
+import io.tether.sync.Tether;
+import io.tether.sync.core.InProcessTransport;
+import io.tether.sync.spi.Principal;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.Id;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A synced entity with a unique column: the hub frees a value, then gives it to another record, in an order its
+ * unique index allows. A device applies a page of those changes in one transaction, and Hibernate flushes inserts
+ * before updates and each entity's updates as one; the page then broke the index, and so did every pull after it.
+ * A write that changes a value a unique index covers is now flushed before the next write. Devices on H2 and on
+ * PostgreSQL (where the index's metadata is spelled in lower case).
+ */
+class UniqueValueOrderTest {
+    /** A label whose code is unique. */
+    @Entity(name = "UniqueLabel")
+    @Synced(collection = "labels", scope = "owner_id")
+    public static class Label {
+        @Id
+        String id;
+        @Column(unique = true, nullable = false)
+        String code;
+        String title;
+        @Column(name = "owner_id")
+        String ownerId;
+
+        public Label() {
+        }
+
+        Label(String id, String code) {
+            this.id = id;
+            this.code = code;
+            this.title = id;
+            this.ownerId = "alice";
+        }
+    }
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private String pgUrl;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        Databases.dropPostgresSchema(pgUrl);
+    }
+
+    private EntityManagerFactory database(String url) {
+        HibernatePersistenceConfiguration config = new HibernatePersistenceConfiguration("tether-test-labels")
+                .managedClasses(Label.class).jdbcUrl(url).schemaToolingAction(Action.CREATE_DROP);
+        if (url.startsWith("jdbc:postgresql")) {
+            config.jdbcCredentials(System.getenv().getOrDefault("TETHER_TEST_PG_USER", "postgres"),
+                    System.getenv().getOrDefault("TETHER_TEST_PG_PASSWORD", ""));
+        }
+        EntityManagerFactory emf = config.createEntityManagerFactory();
+        closing.add(0, emf);
+        return emf;
+    }
+
+    @ParameterizedTest(name = "device on {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aUniqueValueFreedAndTakenAgainIsAppliedInTheHubsOrder(String deviceDatabase) {
+        EntityManagerFactory hubDb = database(Databases.h2Memory());
+        JpaHubStore hubStore = new JpaHubStore(hubDb);
+        HubEngine hub = Tether.hub().store(hubStore).build().start();
+        closing.add(0, hub);
+        if (deviceDatabase.equals("postgresql")) {
+            pgUrl = Databases.postgresSchema(UniqueValueOrderTest.class);
+        }
+        EntityManagerFactory deviceDb = database(pgUrl != null ? pgUrl : Databases.h2Memory());
+        JpaReplicaStore store = new JpaReplicaStore(deviceDb);
+        ReplicaEngine device = Tether.replica().store(store)
+                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
+                .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
+        closing.add(0, device);
+        Jpa.tx(hubDb, em -> {
+            em.persist(new Label("a", "x"));
+            em.persist(new Label("b", "y"));
+        });
+        device.syncNow();
+
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "z");      // a frees x
+        Jpa.tx(hubDb, em -> em.persist(new Label("c", "x")));           // and a new label takes it
+        Jpa.tx(hubDb, em -> em.find(Label.class, "b").code = "t");      // b and a swap through a third value
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "y");
+        Jpa.tx(hubDb, em -> em.find(Label.class, "b").code = "z");
+        device.syncNow(); // one page: failed on the unique index before, and every sync after it
+
+        assertEquals(codes(hubStore.list("labels")), codes(store.list("labels")));
+        assertEquals(Map.of("a", "y", "b", "z", "c", "x"), codes(store.list("labels")));
+    }
+
+    private static Map<String, Object> codes(List<SyncRecord> records) {
+        Map<String, Object> out = new TreeMap<>();
+        records.forEach(r -> out.put(r.id(), r.data().get("code")));
+        return out;
+    }
+}
