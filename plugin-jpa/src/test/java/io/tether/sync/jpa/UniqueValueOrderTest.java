@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,20 +79,25 @@ class UniqueValueOrderTest {
         return emf;
     }
 
-    @ParameterizedTest(name = "device on {0}")
-    @ValueSource(strings = {"h2", "postgresql"})
-    void aUniqueValueFreedAndTakenAgainIsAppliedInTheHubsOrder(String deviceDatabase) {
-        EntityManagerFactory hubDb = database(Databases.h2Memory());
-        JpaHubStore hubStore = new JpaHubStore(hubDb);
+    private EntityManagerFactory hubDb;
+    private JpaHubStore hubStore;
+    private EntityManagerFactory deviceDb;
+    private JpaReplicaStore store;
+    private ReplicaEngine device;
+
+    /** A hub on H2 with labels a (code x) and b (code y), and a device on {@code deviceDatabase} holding them. */
+    private void hubAndDevice(String deviceDatabase, int pageSize) {
+        hubDb = database(Databases.h2Memory());
+        hubStore = new JpaHubStore(hubDb);
         HubEngine hub = Tether.hub().store(hubStore).build().start();
         closing.add(0, hub);
         if (deviceDatabase.equals("postgresql")) {
             pgUrl = Databases.postgresSchema(UniqueValueOrderTest.class);
         }
-        EntityManagerFactory deviceDb = database(pgUrl != null ? pgUrl : Databases.h2Memory());
-        JpaReplicaStore store = new JpaReplicaStore(deviceDb);
-        ReplicaEngine device = Tether.replica().store(store)
-                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
+        deviceDb = database(pgUrl != null ? pgUrl : Databases.h2Memory());
+        store = new JpaReplicaStore(deviceDb);
+        device = Tether.replica().store(store)
+                .transport(new InProcessTransport(hub.service(), Principal.of("alice"))).pullPageSize(pageSize)
                 .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
         closing.add(0, device);
         Jpa.tx(hubDb, em -> {
@@ -99,7 +105,12 @@ class UniqueValueOrderTest {
             em.persist(new Label("b", "y"));
         });
         device.syncNow();
+    }
 
+    @ParameterizedTest(name = "device on {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aUniqueValueFreedAndTakenAgainIsAppliedInTheHubsOrder(String deviceDatabase) {
+        hubAndDevice(deviceDatabase, 1000);
         Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "z");      // a frees x
         Jpa.tx(hubDb, em -> em.persist(new Label("c", "x")));           // and a new label takes it
         Jpa.tx(hubDb, em -> em.find(Label.class, "b").code = "t");      // b and a swap through a third value
@@ -109,6 +120,27 @@ class UniqueValueOrderTest {
 
         assertEquals(codes(hubStore.list("labels")), codes(store.list("labels")));
         assertEquals(Map.of("a", "y", "b", "z", "c", "x"), codes(store.list("labels")));
+    }
+
+    /**
+     * The hub frees a value, gives it to a new label, then changes the first label again and compacts its log: the
+     * entry that freed the value goes, so the new label comes first. It waits, durably, until the label holding its
+     * value gives it up (a later change of it, here in the next page), instead of failing every pull on the index.
+     */
+    @ParameterizedTest(name = "device on {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aLabelTakingAValueItsHolderGivesUpInALaterPageWaitsForIt(String deviceDatabase) {
+        hubAndDevice(deviceDatabase, 1);
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "z");      // a frees x (compacted away below)
+        Jpa.tx(hubDb, em -> em.persist(new Label("c", "x")));           // c takes it
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").title = "A2");    // a's latest entry: after c's
+        hubStore.compact(Instant.now());
+
+        device.syncNow(); // failed on the unique index before, and every sync after it
+        assertEquals(Map.of("a", "z", "b", "y", "c", "x"), codes(store.list("labels")));
+        long waiting = Jpa.call(deviceDb, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
+                .getSingleResult());
+        assertEquals(0, waiting, "nothing left waiting");
     }
 
     private static Map<String, Object> codes(List<SyncRecord> records) {

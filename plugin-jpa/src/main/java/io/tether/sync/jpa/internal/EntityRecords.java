@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Reads and writes records through the application's entities (so its validation and listeners run), and runs
@@ -46,8 +47,8 @@ public final class EntityRecords {
     private final SyncRuntime runtime;
     /** Each entity's key lookup, where it has one (see {@link #keyProbe}). */
     private final Map<SyncedEntity, Optional<String>> keyProbes = new ConcurrentHashMap<>();
-    /** Each entity's fields in a unique index other than its primary key, lower case (see {@link #changesUnique}). */
-    private final Map<SyncedEntity, Set<String>> uniqueFields = new ConcurrentHashMap<>();
+    /** Each entity's unique indexes other than its primary key: their columns, as the database spells them. */
+    private final Map<SyncedEntity, List<List<String>>> uniqueIndexes = new ConcurrentHashMap<>();
 
     public EntityRecords(SyncRuntime runtime) {
         this.runtime = runtime;
@@ -307,26 +308,89 @@ public final class EntityRecords {
      * Whether writing {@code after} over {@code before} changes a field that a unique index of the entity's table
      * covers (other than its primary key). Hibernate flushes inserts before updates and an entity's updates as one,
      * so the write must be flushed before the next one of its transaction, which may take the value it frees: the
-     * hub's order is the one its unique indexes allowed. The indexes are read once from the database's metadata.
+     * hub's order is the one its unique indexes allowed.
      */
     public boolean changesUnique(SessionImplementor session, SyncedEntity entity, Map<String, Object> before,
                                  Map<String, Object> after) {
-        Set<String> unique = uniqueFields.computeIfAbsent(entity, e -> Jdbc.on(session, c -> readUniqueFields(c, e)));
-        if (unique.isEmpty()) {
-            return false;
-        }
-        for (Map.Entry<String, Object> field : before.entrySet()) {
-            if (unique.contains(field.getKey().toLowerCase(Locale.ROOT))
-                    && !Objects.equals(field.getValue(), after.get(field.getKey()))) {
-                return true;
+        for (List<String> index : uniqueIndexes(session, entity)) {
+            for (String column : index) {
+                String field = fieldOf(before, column);
+                if (field != null && !Objects.equals(before.get(field), after.get(field))) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    private static Set<String> readUniqueFields(Connection c, SyncedEntity entity) throws SQLException {
+    /**
+     * The id of another record of the entity that holds a value of {@code data} a unique index covers (the row as
+     * written so far in this transaction), if any: writing {@code data} now would break the index. Indexes over a
+     * null, or over a value that is not a string, number or boolean, are not looked at.
+     */
+    public Optional<String> uniqueHolder(SessionImplementor session, SyncedEntity entity, String id,
+                                         Map<String, Object> data) {
+        for (List<String> index : uniqueIndexes(session, entity)) {
+            List<Object> values = new ArrayList<>(index.size());
+            for (String column : index) {
+                String field = fieldOf(data, column);
+                Object value = field == null ? null : data.get(field);
+                if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                    values = null;
+                    break;
+                }
+                values.add(value);
+            }
+            if (values == null) {
+                continue;
+            }
+            Optional<String> holder = holderOf(session, entity, id, index, values);
+            if (holder.isPresent()) {
+                return holder;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> holderOf(SessionImplementor session, SyncedEntity entity, String id, List<String> index,
+                                      List<Object> values) {
+        AbstractEntityPersister persister = (AbstractEntityPersister) entity.persister();
+        String idColumn = persister.getIdentifierColumnNames()[0];
+        StringBuilder sql = new StringBuilder("select " + idColumn + " from " + persister.getTableName() + " where ");
+        index.forEach(column -> sql.append('"').append(column).append("\" = ? and "));
+        sql.append(idColumn).append(" <> ?");
+        Object entityId = entity.entityId(id);
+        return Jdbc.on(session, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < values.size(); i++) {
+                    ps.setObject(i + 1, values.get(i));
+                }
+                ps.setObject(values.size() + 1, entityId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(entity.recordId(rs.getObject(1))) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    /** The record field of a column, matched regardless of case (record fields are named after columns). */
+    private static String fieldOf(Map<String, Object> data, String column) {
+        for (String field : data.keySet()) {
+            if (field.equalsIgnoreCase(column)) {
+                return field;
+            }
+        }
+        return null;
+    }
+
+    /** The entity's unique indexes other than its primary key, read once from the database's metadata. */
+    private List<List<String>> uniqueIndexes(SessionImplementor session, SyncedEntity entity) {
+        return uniqueIndexes.computeIfAbsent(entity, e -> Jdbc.on(session, c -> readUniqueIndexes(c, e)));
+    }
+
+    private static List<List<String>> readUniqueIndexes(Connection c, SyncedEntity entity) throws SQLException {
         if (!(entity.persister() instanceof AbstractEntityPersister persister)) {
-            return Set.of();
+            return List.of();
         }
         DatabaseMetaData meta = c.getMetaData();
         String[] name = persister.getTableName().split("\\.");
@@ -336,19 +400,18 @@ public final class EntityRecords {
         for (String column : persister.getIdentifierColumnNames()) {
             primaryKey.add(unquoted(column).toLowerCase(Locale.ROOT));
         }
-        Map<String, Set<String>> indexes = new HashMap<>();
+        Map<String, List<String>> indexes = new LinkedHashMap<>();
         try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), schema, table, true, true)) {
             while (rs.next()) {
                 String index = rs.getString("INDEX_NAME");
                 String column = rs.getString("COLUMN_NAME");
                 if (index != null && column != null) {
-                    indexes.computeIfAbsent(index, k -> new HashSet<>()).add(column.toLowerCase(Locale.ROOT));
+                    indexes.computeIfAbsent(index, k -> new ArrayList<>()).add(column);
                 }
             }
         }
-        Set<String> fields = new HashSet<>();
-        indexes.values().stream().filter(columns -> !columns.equals(primaryKey)).forEach(fields::addAll);
-        return Set.copyOf(fields);
+        return indexes.values().stream().filter(columns -> !columns.stream().map(col -> col.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet()).equals(primaryKey)).map(List::copyOf).toList();
     }
 
     /** A table or schema name as the database's metadata spells it. */

@@ -63,7 +63,7 @@ public final class ReplicaWork implements ReplicaTransaction {
     private Boolean anyWaiting;
     /** Waiting records looked up in this transaction (empty: known not to wait). */
     private final Map<RecordKey, Optional<ReplicaTables.Waiting>> waitingKnown = new HashMap<>();
-    /** Records this transaction wrote with data since {@link #applyWaiting} last looked for what awaits them. */
+    /** Records this transaction wrote or removed since {@link #applyWaiting} last looked for what awaits them. */
     private final Set<RecordKey> arrived = new LinkedHashSet<>();
     /**
      * Records written with a reference to a record not held, beside a local change (so they could not wait): checked
@@ -286,10 +286,20 @@ public final class ReplicaWork implements ReplicaTransaction {
         for (RecordKey key : unheld) {
             SyncedEntity entity = records.model().require(key.collection());
             Map<String, Object> data = records.read(session, entity, key.id()).orElse(null);
-            RecordKey missing = data == null ? null : missingReference(entity, key, data);
-            if (missing != null) {
-                throw new SyncException("The hub's state of " + key.collection() + "/" + key.id() + " references "
-                        + missing.collection() + "/" + missing.id() + ", which this replica does not hold yet, and "
+            if (data == null) {
+                continue;
+            }
+            RecordKey missing = missingReference(entity, key, data);
+            String what = missing != null ? " references " + missing.collection() + "/" + missing.id()
+                    + ", which this replica does not hold yet," : null;
+            if (missing == null) {
+                RecordKey holder = records.uniqueHolder(session, entity, key.id(), data)
+                        .map(h -> new RecordKey(key.collection(), h)).orElse(null);
+                what = holder == null ? null : " takes a unique value that " + holder.collection() + "/"
+                        + holder.id() + " holds here until a later change of it,";
+            }
+            if (what != null) {
+                throw new SyncException("The hub's state of " + key.collection() + "/" + key.id() + what + " and "
                         + key.collection() + "/" + key.id() + " has a local change not pushed yet, so it cannot wait "
                         + "for it; nothing of this page was applied. Once that change is pushed (uploads resumed, a "
                         + "conflict or rejected change in front of it dealt with), the next sync applies the page.");
@@ -339,14 +349,15 @@ public final class ReplicaWork implements ReplicaTransaction {
         SyncedEntity entity = records.model().require(collection);
         RecordKey key = new RecordKey(collection, id);
         if (data != null) {
-            RecordKey missing = missingReference(entity, key, data);
+            RecordKey missing = blocker(entity, key, data);
             if (missing != null && outboxFor(collection, id).stream().allMatch(ReplicaWork::mayWaitBeside)) {
-                // its foreign key would refuse it: it waits, durably, for the record it references (a later page)
+                // its foreign key or a unique index would refuse it: it waits, durably, for the record it references
+                // (a later page) or for the one holding its unique value to give it up
                 putWaiting(new ReplicaTables.Waiting(key, version, data, missing));
                 return;
             }
             if (missing != null) {
-                unheld.add(key); // written all the same: this transaction may write what it references later
+                unheld.add(key); // written all the same: this transaction may write what it needs later
             }
         } else {
             referencedHere.remove(key);
@@ -363,6 +374,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         }
         if (data == null) {
             records.remove(session, entity, id);
+            arrived.add(key); // a record waiting for the unique value it held may go now
         } else {
             records.write(session, entity, id, data);
             if (before != null && records.changesUnique(session, entity, before, data)) {
@@ -401,6 +413,20 @@ public final class ReplicaWork implements ReplicaTransaction {
                 applyRemote(key.collection(), key.id(), null, meta.version()); // kept back again if referenced
             }
         }
+    }
+
+    /**
+     * What must happen before {@code data} can be written, or null: a record it references that this replica does
+     * not hold ({@link #missingReference}), else another record that holds a value of a unique index it takes (the
+     * hub's change that freed the value is in a later page: the hub compacted an earlier one away).
+     */
+    private RecordKey blocker(SyncedEntity entity, RecordKey key, Map<String, Object> data) {
+        RecordKey missing = missingReference(entity, key, data);
+        if (missing != null) {
+            return missing;
+        }
+        return records.uniqueHolder(session, entity, key.id(), data).map(h -> new RecordKey(key.collection(), h))
+                .orElse(null);
     }
 
     /**
@@ -501,7 +527,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                     dropWaiting(w.key());
                     continue;
                 }
-                RecordKey missing = missingReference(entity, w.key(), w.data());
+                RecordKey missing = blocker(entity, w.key(), w.data());
                 if (missing == null) {
                     applyRemote(collection, id, w.data(), w.version());
                 } else if (!missing.equals(w.awaited())) { // it references another record not here yet
