@@ -326,7 +326,8 @@ public final class EntityRecords {
     /**
      * The id of another record of the entity that holds a value of {@code data} a unique index covers (the row as
      * written so far in this transaction), if any: writing {@code data} now would break the index. Indexes over a
-     * null, or over a value that is not a string, number or boolean, are not looked at.
+     * null, or over a field other than a string, an integer or a boolean (whose JSON value binds as it is), are not
+     * looked at.
      */
     public Optional<String> uniqueHolder(SessionImplementor session, SyncedEntity entity, String id,
                                          Map<String, Object> data) {
@@ -335,7 +336,8 @@ public final class EntityRecords {
             for (String column : index) {
                 String field = fieldOf(data, column);
                 Object value = field == null ? null : data.get(field);
-                if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+                Class<?> type = value == null ? null : entity.javaTypeOf(field);
+                if (type == null || !BINDABLE.contains(type)) {
                     values = null;
                     break;
                 }
@@ -351,6 +353,10 @@ public final class EntityRecords {
         }
         return Optional.empty();
     }
+
+    /** Field types whose JSON values bind to their columns as they are. */
+    private static final Set<Class<?>> BINDABLE = Set.of(String.class, Long.class, long.class, Integer.class,
+            int.class, Short.class, short.class, Boolean.class, boolean.class);
 
     private Optional<String> holderOf(SessionImplementor session, SyncedEntity entity, String id, List<String> index,
                                       List<Object> values) {

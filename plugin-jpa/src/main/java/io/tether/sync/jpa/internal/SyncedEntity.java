@@ -80,6 +80,16 @@ public final class SyncedEntity {
         return references;
     }
 
+    /** The Java type of a record field other than the id, or null when the entity has no such field. */
+    Class<?> javaTypeOf(String name) {
+        for (SyncedField f : fields) {
+            if (f.name().equals(name)) {
+                return f.javaType();
+            }
+        }
+        return null;
+    }
+
     /** Every record field, the id field included. */
     public Set<String> fieldNames() {
         return fieldNames;
