@@ -66,10 +66,10 @@ public final class ReplicaWork implements ReplicaTransaction {
     /** Records this transaction wrote or removed since {@link #applyWaiting} last looked for what awaits them. */
     private final Set<RecordKey> arrived = new LinkedHashSet<>();
     /**
-     * Records written with a reference to a record not held, beside a local change (so they could not wait): checked
-     * again before the transaction commits ({@link #refuseUnheldReferences}).
+     * Records written beside a local change although something had to happen first ({@link #blocker}), so they
+     * could not wait: checked again before the transaction commits ({@link #refuseBlockedWrites}).
      */
-    private final Set<RecordKey> unheld = new LinkedHashSet<>();
+    private final Set<RecordKey> blockedBesideChanges = new LinkedHashSet<>();
     /** Records found here that others reference, so that each is looked up once a transaction. */
     private final Set<RecordKey> referencedHere = new HashSet<>();
 
@@ -270,7 +270,7 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     public void finish() {
         applyWaiting();
-        refuseUnheldReferences();
+        refuseBlockedWrites();
         Jdbc.on(session, c -> {
             writeHeld(c);
             return null;
@@ -279,11 +279,12 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     /**
-     * Fails, instead of the foreign key, with what it is and what ends it, when a record written beside a local
-     * change still references a record this replica does not hold (this transaction did not bring it either).
+     * Fails, instead of the database's constraint, with what it is and what ends it, when a record written beside a
+     * local change still references a record this replica does not hold, or takes a unique value another record here
+     * holds (this transaction did not change that either).
      */
-    private void refuseUnheldReferences() {
-        for (RecordKey key : unheld) {
+    private void refuseBlockedWrites() {
+        for (RecordKey key : blockedBesideChanges) {
             SyncedEntity entity = records.model().require(key.collection());
             Map<String, Object> data = records.read(session, entity, key.id()).orElse(null);
             if (data == null) {
@@ -305,7 +306,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                         + "conflict or rejected change in front of it dealt with), the next sync applies the page.");
             }
         }
-        unheld.clear();
+        blockedBesideChanges.clear();
     }
 
     @Override
@@ -357,7 +358,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 return;
             }
             if (missing != null) {
-                unheld.add(key); // written all the same: this transaction may write what it needs later
+                blockedBesideChanges.add(key); // written all the same: this transaction may still unblock it
             }
         } else {
             referencedHere.remove(key);
