@@ -266,9 +266,7 @@ class EndToEndTest {
     void aProjectKeptBackForALocalTaskGoesOnceTheTaskIsDeleted() {
         Device phone = device("alice");
         Device laptop = device("alice");
-        Jpa.tx(phone.emf(), em -> em.persist(new Project("p1", "Work", "alice")));
-        phone.engine().syncNow();
-        laptop.engine().syncNow();
+        bothHoldProjectP1(phone, laptop);
         Jpa.tx(phone.emf(), em -> em.remove(em.find(Project.class, "p1")));
         phone.engine().syncNow();
         laptop.engine().pauseUploads();
@@ -298,9 +296,7 @@ class EndToEndTest {
     void aRemoteDeleteOfARecordThatAnEntityNotSyncedReferencesIsKeptBack() {
         Device phone = device("alice");
         Device laptop = device("alice");
-        Jpa.tx(phone.emf(), em -> em.persist(new Project("p1", "Work", "alice")));
-        phone.engine().syncNow();
-        laptop.engine().syncNow();
+        bothHoldProjectP1(phone, laptop);
         Jpa.tx(laptop.emf(), em -> {
             Plain bookmark = new Plain("b1", "my bookmark");
             bookmark.project = em.find(Project.class, "p1");
@@ -316,5 +312,12 @@ class EndToEndTest {
         phone.engine().syncNow();
         laptop.engine().syncNow();
         assertTrue(laptop.store().get("projects", "p2").isPresent(), "later pulls go on");
+    }
+
+    /** Project p1, created on {@code phone}, synced to both devices. */
+    private static void bothHoldProjectP1(Device phone, Device laptop) {
+        Jpa.tx(phone.emf(), em -> em.persist(new Project("p1", "Work", "alice")));
+        phone.engine().syncNow();
+        laptop.engine().syncNow();
     }
 }

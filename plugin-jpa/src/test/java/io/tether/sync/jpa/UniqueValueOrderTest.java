@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A synced entity with a unique column: the hub frees a value, then gives it to another record, in an order its
  * unique index allows. A device applies a page of those changes in one transaction, and Hibernate flushes inserts
  * before updates and each entity's updates as one; the page then broke the index, and so did every pull after it.
- * A write that changes a value a unique index covers is now flushed before the next write. Devices on H2 and on
- * PostgreSQL (where the index's metadata is spelled in lower case).
+ * A write that changes a value a unique index covers is now flushed before the next write; and a record taking a
+ * value that the change freeing it, compacted away, no longer precedes waits for the record holding it. Devices on
+ * H2 and on PostgreSQL (where the index's metadata is spelled in lower case).
  */
 class UniqueValueOrderTest {
     /** A label whose code is unique. */
