@@ -144,6 +144,28 @@ class UniqueValueOrderTest {
         assertEquals(0, waiting, "nothing left waiting");
     }
 
+    /**
+     * Two labels swap codes through a third value on the hub, which then compacts: the entry with the third value
+     * goes, so each label's delivered state takes the value the other holds here. The first waits for the second; the
+     * second then makes way (its entity is taken out, and written again with its delivered state once the first is
+     * written) instead of both waiting for each other for good.
+     */
+    @ParameterizedTest(name = "device on {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void twoLabelsThatSwappedCodesThroughAThirdValueSwapHereToo(String deviceDatabase) {
+        hubAndDevice(deviceDatabase, 1);
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "t");      // a: x -> t (compacted away below)
+        Jpa.tx(hubDb, em -> em.find(Label.class, "b").code = "x");      // b: y -> x
+        Jpa.tx(hubDb, em -> em.find(Label.class, "a").code = "y");      // a: t -> y
+        hubStore.compact(Instant.now());
+
+        device.syncNow();
+        assertEquals(Map.of("a", "y", "b", "x"), codes(store.list("labels")));
+        long waiting = Jpa.call(deviceDb, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
+                .getSingleResult());
+        assertEquals(0, waiting, "nothing left waiting");
+    }
+
     private static Map<String, Object> codes(List<SyncRecord> records) {
         Map<String, Object> out = new TreeMap<>();
         records.forEach(r -> out.put(r.id(), r.data().get("code")));

@@ -426,8 +426,28 @@ public final class ReplicaWork implements ReplicaTransaction {
         if (missing != null) {
             return missing;
         }
-        return records.uniqueHolder(session, entity, key.id(), data).map(h -> new RecordKey(key.collection(), h))
-                .orElse(null);
+        RecordKey holder = records.uniqueHolder(session, entity, key.id(), data)
+                .map(h -> new RecordKey(key.collection(), h)).orElse(null);
+        return holder == null || makeWayForSwap(entity, key, holder) ? null : holder;
+    }
+
+    /**
+     * Two records that swap unique values, each delivered state waiting for the other to give its value up (the
+     * hub passed through a third value, which a compacted log or a resync's snapshot no longer carries): the holder's
+     * entity is removed, if nothing references it and it has no local change, so that this record can be written;
+     * the holder's delivered state, which waits for this record, is then written by {@link #applyWaiting}. Returns
+     * whether it made way.
+     */
+    private boolean makeWayForSwap(SyncedEntity entity, RecordKey key, RecordKey holder) {
+        ReplicaTables.Waiting waiting = waitingOf(holder).orElse(null);
+        if (waiting == null || !key.equals(waiting.awaited()) || !outboxFor(holder.collection(), holder.id()).isEmpty()
+                || records.referenced(session, entity, holder.id())) {
+            return false;
+        }
+        buffer.storeWrite(holder);
+        entityWrites.add(holder);
+        records.remove(session, entity, holder.id());
+        return true;
     }
 
     /**
