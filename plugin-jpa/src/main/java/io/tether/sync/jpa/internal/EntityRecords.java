@@ -324,13 +324,31 @@ public final class EntityRecords {
     }
 
     /**
-     * The id of another record of the entity that holds a value of {@code data} a unique index covers (the row as
-     * written so far in this transaction), if any: writing {@code data} now would break the index. Indexes over a
-     * null, or over a field other than a string, an integer or a boolean (whose JSON value binds as it is), are not
-     * looked at.
+     * The id of another record of the entity whose row holds a value of {@code data} a unique index covers, if any:
+     * writing {@code data} now would break the index (rows this session inserted and has not flushed are not seen).
      */
     public Optional<String> uniqueHolder(SessionImplementor session, SyncedEntity entity, String id,
                                          Map<String, Object> data) {
+        for (UniqueKey key : uniqueKeys(session, entity, data)) {
+            Optional<String> holder = holderOf(session, entity, id, key.columns(), key.values());
+            if (holder.isPresent()) {
+                return holder;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One unique index's columns and the values a record has in them. */
+    public record UniqueKey(List<String> columns, List<Object> values) {
+    }
+
+    /**
+     * The values {@code data} has in each unique index of the entity (other than the primary key). Indexes over a
+     * null, or over a field other than a string, an integer or a boolean (whose JSON value binds as it is), are left
+     * out.
+     */
+    public List<UniqueKey> uniqueKeys(SessionImplementor session, SyncedEntity entity, Map<String, Object> data) {
+        List<UniqueKey> keys = new ArrayList<>(0);
         for (List<String> index : uniqueIndexes(session, entity)) {
             List<Object> values = new ArrayList<>(index.size());
             for (String column : index) {
@@ -343,15 +361,11 @@ public final class EntityRecords {
                 }
                 values.add(value);
             }
-            if (values == null) {
-                continue;
-            }
-            Optional<String> holder = holderOf(session, entity, id, index, values);
-            if (holder.isPresent()) {
-                return holder;
+            if (values != null) {
+                keys.add(new UniqueKey(index, values));
             }
         }
-        return Optional.empty();
+        return keys;
     }
 
     /** Field types whose JSON values bind to their columns as they are. */

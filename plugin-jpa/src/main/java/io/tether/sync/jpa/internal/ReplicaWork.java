@@ -70,6 +70,11 @@ public final class ReplicaWork implements ReplicaTransaction {
      * could not wait: checked again before the transaction commits ({@link #refuseBlockedWrites}).
      */
     private final Set<RecordKey> blockedBesideChanges = new LinkedHashSet<>();
+    /**
+     * The unique values of the records this transaction inserted since it last flushed (collection and unique key to
+     * record): inserts are flushed at commit, so the database does not show them to {@link #blocker} yet.
+     */
+    private final Map<List<Object>, RecordKey> insertedUnique = new HashMap<>();
     /** Records found here that others reference, so that each is looked up once a transaction. */
     private final Set<RecordKey> referencedHere = new HashSet<>();
 
@@ -374,12 +379,16 @@ public final class ReplicaWork implements ReplicaTransaction {
             return;
         }
         if (data == null) {
-            records.remove(session, entity, id);
+            records.remove(session, entity, id); // flushes
+            insertedUnique.clear();
             arrived.add(key); // a record waiting for the unique value it held may go now
         } else {
             records.write(session, entity, id, data);
             if (before != null && records.changesUnique(session, entity, before, data)) {
                 session.flush(); // a later write of this transaction may take the unique value this one frees
+                insertedUnique.clear();
+            } else if (before == null) {
+                records.uniqueKeys(session, entity, data).forEach(u -> insertedUnique.put(List.of(collection, u), key));
             }
             arrived.add(key);
         }
@@ -428,25 +437,36 @@ public final class ReplicaWork implements ReplicaTransaction {
         }
         RecordKey holder = records.uniqueHolder(session, entity, key.id(), data)
                 .map(h -> new RecordKey(key.collection(), h)).orElse(null);
-        return holder == null || makeWayForSwap(entity, key, holder) ? null : holder;
+        if (holder == null) {
+            for (EntityRecords.UniqueKey unique : records.uniqueKeys(session, entity, data)) {
+                RecordKey inserted = insertedUnique.get(List.of(key.collection(), unique));
+                if (inserted != null && !inserted.equals(key)) {
+                    return inserted; // inserted by this transaction, not flushed yet: the lookup cannot see it
+                }
+            }
+            return null;
+        }
+        return makeWayForSwap(entity, key, holder) ? null : holder;
     }
 
     /**
-     * Two records that swap unique values, each delivered state waiting for the other to give its value up (the
-     * hub passed through a third value, which a compacted log or a resync's snapshot no longer carries): the holder's
+     * Records that swap unique values, each delivered state waiting for the next one's holder to give its value up
+     * (the hub passed through values that a compacted log or a resync's snapshot no longer carries), would wait for
+     * each other for good. A holder whose own delivered state waits already holds its value in an older state: its
      * entity is removed, if nothing references it and it has no local change, so that this record can be written;
-     * the holder's delivered state, which waits for this record, is then written by {@link #applyWaiting}. Returns
-     * whether it made way.
+     * its delivered state is written by {@link #applyWaiting} once what it waits for is done. Returns whether it made
+     * way.
      */
     private boolean makeWayForSwap(SyncedEntity entity, RecordKey key, RecordKey holder) {
         ReplicaTables.Waiting waiting = waitingOf(holder).orElse(null);
-        if (waiting == null || !key.equals(waiting.awaited()) || !outboxFor(holder.collection(), holder.id()).isEmpty()
+        if (waiting == null || !outboxFor(holder.collection(), holder.id()).isEmpty()
                 || records.referenced(session, entity, holder.id())) {
             return false;
         }
         buffer.storeWrite(holder);
         entityWrites.add(holder);
-        records.remove(session, entity, holder.id());
+        records.remove(session, entity, holder.id()); // flushes
+        insertedUnique.clear();
         return true;
     }
 
