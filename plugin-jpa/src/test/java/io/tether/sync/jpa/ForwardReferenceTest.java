@@ -141,8 +141,7 @@ class ForwardReferenceTest {
     }
 
     private static long waiting(Device d) {
-        return Jpa.call(d.emf(), em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
-                .getSingleResult());
+        return Jpa.waiting(d.emf());
     }
 
     @ParameterizedTest(name = "pages of {0}")

@@ -46,4 +46,10 @@ final class Jpa {
             em.close();
         }
     }
+
+    /** How many delivered records wait in {@code tether_replica_waiting} on this replica's database. */
+    static long waiting(EntityManagerFactory emf) {
+        return call(emf, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
+                .getSingleResult());
+    }
 }

@@ -155,8 +155,7 @@ abstract class ReferencesConvergenceKit {
                     assertEquals(state(hub.records().list(collection)), state(d.store().list(collection)),
                             "device " + i + " holds the hub's " + collection);
                 }
-                long waiting = Jpa.call(d.emf(), em -> em.createQuery("select count(*) from TetherReplicaWaiting",
-                        Long.class).getSingleResult());
+                long waiting = Jpa.waiting(d.emf());
                 assertEquals(0, waiting, "device " + i + " has nothing left waiting");
             }
         } finally {

@@ -110,8 +110,7 @@ class UniqueConvergenceTest {
                 assertEquals(0, d.engine().status().pendingChanges(), "device " + i + " has nothing left to push");
                 assertEquals(state(hub.records().list("labels")), state(d.store().list("labels")),
                         "device " + i + " holds the hub's labels");
-                long waiting = Jpa.call(d.emf(), em -> em.createQuery("select count(*) from TetherReplicaWaiting",
-                        Long.class).getSingleResult());
+                long waiting = Jpa.waiting(d.emf());
                 assertEquals(0, waiting, "device " + i + " has nothing left waiting");
             }
         } finally {

@@ -139,8 +139,7 @@ class UniqueValueOrderTest {
 
         device.syncNow(); // failed on the unique index before, and every sync after it
         assertEquals(Map.of("a", "z", "b", "y", "c", "x"), codes(store.list("labels")));
-        long waiting = Jpa.call(deviceDb, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
-                .getSingleResult());
+        long waiting = Jpa.waiting(deviceDb);
         assertEquals(0, waiting, "nothing left waiting");
     }
 
@@ -161,8 +160,7 @@ class UniqueValueOrderTest {
 
         device.syncNow();
         assertEquals(Map.of("a", "y", "b", "x"), codes(store.list("labels")));
-        long waiting = Jpa.call(deviceDb, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
-                .getSingleResult());
+        long waiting = Jpa.waiting(deviceDb);
         assertEquals(0, waiting, "nothing left waiting");
     }
 

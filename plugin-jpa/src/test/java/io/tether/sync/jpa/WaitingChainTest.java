@@ -65,8 +65,7 @@ class WaitingChainTest {
     }
 
     private long waiting() {
-        return Jpa.call(emf, em -> em.createQuery("select count(*) from TetherReplicaWaiting", Long.class)
-                .getSingleResult());
+        return Jpa.waiting(emf);
     }
 
     @Test
