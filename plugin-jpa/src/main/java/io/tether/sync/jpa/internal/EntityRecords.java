@@ -37,7 +37,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Reads and writes records through the application's entities (so its validation and listeners run), and runs
@@ -47,8 +46,8 @@ public final class EntityRecords {
     private final SyncRuntime runtime;
     /** Each entity's key lookup, where it has one (see {@link #keyProbe}). */
     private final Map<SyncedEntity, Optional<String>> keyProbes = new ConcurrentHashMap<>();
-    /** Each entity's unique indexes other than its primary key: their columns, as the database spells them. */
-    private final Map<SyncedEntity, List<List<String>>> uniqueIndexes = new ConcurrentHashMap<>();
+    /** Each entity's unique indexes other than its primary key, read once from the database's metadata. */
+    private final Map<SyncedEntity, List<UniqueIndex>> uniqueIndexes = new ConcurrentHashMap<>();
 
     public EntityRecords(SyncRuntime runtime) {
         this.runtime = runtime;
@@ -312,9 +311,8 @@ public final class EntityRecords {
      */
     public boolean changesUnique(SessionImplementor session, SyncedEntity entity, Map<String, Object> before,
                                  Map<String, Object> after) {
-        for (List<String> index : uniqueIndexes(session, entity)) {
-            for (String column : index) {
-                String field = fieldOf(before, column);
+        for (UniqueIndex index : uniqueIndexes(session, entity)) {
+            for (String field : index.fields()) {
                 if (field != null && !Objects.equals(before.get(field), after.get(field))) {
                     return true;
                 }
@@ -330,7 +328,7 @@ public final class EntityRecords {
     public Optional<String> uniqueHolder(SessionImplementor session, SyncedEntity entity, String id,
                                          Map<String, Object> data) {
         for (UniqueKey key : uniqueKeys(session, entity, data)) {
-            Optional<String> holder = holderOf(session, entity, id, key.columns(), key.values());
+            Optional<String> holder = holderOf(session, entity, id, key.index().columns(), key.values());
             if (holder.isPresent()) {
                 return holder;
             }
@@ -338,30 +336,30 @@ public final class EntityRecords {
         return Optional.empty();
     }
 
-    /** One unique index's columns and the values a record has in them. */
-    public record UniqueKey(List<String> columns, List<Object> values) {
+    /**
+     * A unique index: its columns as the database spells them, the record field of each (null for a column no
+     * synced field maps), and whether every field's JSON value binds to its column as it is (a string, an integer
+     * or a boolean), so that the index can be looked up by a record's values.
+     */
+    record UniqueIndex(List<String> columns, List<String> fields, boolean bindable) {
     }
 
-    /**
-     * The values {@code data} has in each unique index of the entity (other than the primary key). Indexes over a
-     * null, or over a field other than a string, an integer or a boolean (whose JSON value binds as it is), are left
-     * out.
-     */
-    public List<UniqueKey> uniqueKeys(SessionImplementor session, SyncedEntity entity, Map<String, Object> data) {
+    /** One unique index and the values a record has in it. */
+    record UniqueKey(UniqueIndex index, List<Object> values) {
+    }
+
+    /** The values {@code data} has in each unique index that can be looked up, and holds no null. */
+    List<UniqueKey> uniqueKeys(SessionImplementor session, SyncedEntity entity, Map<String, Object> data) {
         List<UniqueKey> keys = new ArrayList<>(0);
-        for (List<String> index : uniqueIndexes(session, entity)) {
-            List<Object> values = new ArrayList<>(index.size());
-            for (String column : index) {
-                String field = fieldOf(data, column);
-                Object value = field == null ? null : data.get(field);
-                Class<?> type = value == null ? null : entity.javaTypeOf(field);
-                if (type == null || !BINDABLE.contains(type)) {
-                    values = null;
-                    break;
-                }
-                values.add(value);
+        for (UniqueIndex index : uniqueIndexes(session, entity)) {
+            if (!index.bindable()) {
+                continue;
             }
-            if (values != null) {
+            List<Object> values = new ArrayList<>(index.fields().size());
+            for (String field : index.fields()) {
+                values.add(data.get(field));
+            }
+            if (!values.contains(null)) {
                 keys.add(new UniqueKey(index, values));
             }
         }
@@ -393,22 +391,11 @@ public final class EntityRecords {
         });
     }
 
-    /** The record field of a column, matched regardless of case (record fields are named after columns). */
-    private static String fieldOf(Map<String, Object> data, String column) {
-        for (String field : data.keySet()) {
-            if (field.equalsIgnoreCase(column)) {
-                return field;
-            }
-        }
-        return null;
-    }
-
-    /** The entity's unique indexes other than its primary key, read once from the database's metadata. */
-    private List<List<String>> uniqueIndexes(SessionImplementor session, SyncedEntity entity) {
+    private List<UniqueIndex> uniqueIndexes(SessionImplementor session, SyncedEntity entity) {
         return uniqueIndexes.computeIfAbsent(entity, e -> Jdbc.on(session, c -> readUniqueIndexes(c, e)));
     }
 
-    private static List<List<String>> readUniqueIndexes(Connection c, SyncedEntity entity) throws SQLException {
+    private static List<UniqueIndex> readUniqueIndexes(Connection c, SyncedEntity entity) throws SQLException {
         if (!(entity.persister() instanceof AbstractEntityPersister persister)) {
             return List.of();
         }
@@ -418,7 +405,7 @@ public final class EntityRecords {
         String schema = name.length > 1 ? identifier(meta, name[name.length - 2]) : c.getSchema();
         Set<String> primaryKey = new HashSet<>();
         for (String column : persister.getIdentifierColumnNames()) {
-            primaryKey.add(unquoted(column).toLowerCase(Locale.ROOT));
+            primaryKey.add(SyncedModel.unquote(column).toLowerCase(Locale.ROOT));
         }
         Map<String, List<String>> indexes = new LinkedHashMap<>();
         try (ResultSet rs = meta.getIndexInfo(c.getCatalog(), schema, table, true, true)) {
@@ -430,25 +417,32 @@ public final class EntityRecords {
                 }
             }
         }
-        return indexes.values().stream().filter(columns -> !columns.stream().map(col -> col.toLowerCase(Locale.ROOT))
-                .collect(Collectors.toSet()).equals(primaryKey)).map(List::copyOf).toList();
+        // record fields are named after their columns: matched regardless of case, once
+        Map<String, String> fieldsByColumn = new HashMap<>();
+        entity.fieldNames().forEach(f -> fieldsByColumn.put(f.toLowerCase(Locale.ROOT), f));
+        List<UniqueIndex> unique = new ArrayList<>();
+        for (List<String> columns : indexes.values()) {
+            List<String> lower = columns.stream().map(col -> col.toLowerCase(Locale.ROOT)).toList();
+            if (Set.copyOf(lower).equals(primaryKey)) {
+                continue;
+            }
+            List<String> fields = lower.stream().map(fieldsByColumn::get).toList();
+            boolean bindable = fields.stream().allMatch(f -> f != null && BINDABLE.contains(entity.javaTypeOf(f)));
+            unique.add(new UniqueIndex(List.copyOf(columns), fields, bindable));
+        }
+        return List.copyOf(unique);
     }
 
     /** A table or schema name as the database's metadata spells it. */
     private static String identifier(DatabaseMetaData meta, String name) throws SQLException {
-        if (!unquoted(name).equals(name)) {
-            return unquoted(name);
+        String unquoted = SyncedModel.unquote(name);
+        if (!unquoted.equals(name)) {
+            return unquoted;
         }
         if (meta.storesUpperCaseIdentifiers()) {
             return name.toUpperCase(Locale.ROOT);
         }
         return meta.storesLowerCaseIdentifiers() ? name.toLowerCase(Locale.ROOT) : name;
-    }
-
-    private static String unquoted(String name) {
-        boolean quoted = name.length() > 1 && (name.charAt(0) == '"' || name.charAt(0) == '`')
-                && name.charAt(name.length() - 1) == name.charAt(0);
-        return quoted ? name.substring(1, name.length() - 1) : name;
     }
 
     /** Removes the entity of a record; returns whether there was one. */

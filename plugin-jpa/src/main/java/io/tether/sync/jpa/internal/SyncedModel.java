@@ -337,7 +337,8 @@ public final class SyncedModel {
         return null;
     }
 
-    private static String unquote(String name) {
+    /** An identifier without the quotes around it, if any. */
+    static String unquote(String name) {
         if (name.length() > 1 && "`\"[".indexOf(name.charAt(0)) >= 0) {
             return name.substring(1, name.length() - 1);
         }
