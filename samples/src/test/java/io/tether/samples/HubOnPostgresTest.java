@@ -25,6 +25,16 @@ class HubOnPostgresTest {
 
     @BeforeEach
     void createSchema() {
+        schema = createSchemaOrSkip();
+    }
+
+    @AfterEach
+    void dropSchema() throws Exception {
+        dropSchema(schema);
+    }
+
+    /** Creates a fresh schema, or skips the test, saying how to run it, when PostgreSQL is not reachable. */
+    static String createSchemaOrSkip() {
         String name = ("samples_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
         boolean reachable;
         try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
@@ -35,11 +45,10 @@ class HubOnPostgresTest {
         }
         assumeTrue(reachable, "PostgreSQL not reachable at " + PG_URL
                 + "; start it or set TETHER_TEST_PG_URL (and _USER, _PASSWORD) to run this test");
-        schema = name;
+        return name;
     }
 
-    @AfterEach
-    void dropSchema() throws Exception {
+    static void dropSchema(String schema) throws Exception {
         if (schema != null) {
             try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
                  Statement s = c.createStatement()) {
@@ -48,12 +57,16 @@ class HubOnPostgresTest {
         }
     }
 
+    /** Settings for a hub in {@code schema}. */
+    static HubApp.Settings hubIn(String schema, String secret) {
+        String url = PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        return new HubApp.Settings("127.0.0.1", 0, url, PG_USER, PG_PASSWORD, secret, Duration.ofDays(1));
+    }
+
     @Test
     void aDeviceSyncsThroughAHubOnPostgres() {
         Logging.quiet();
-        String url = PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        HubApp.Settings settings = new HubApp.Settings("127.0.0.1", 0, url, PG_USER, PG_PASSWORD,
-                HubAndDeviceTest.SECRET, Duration.ofDays(1));
+        HubApp.Settings settings = hubIn(schema, HubAndDeviceTest.SECRET);
         try (HubApp hub = HubApp.start(settings);
              DeviceApp device = DeviceApp.open(new DeviceApp.Settings(hub.url(), "alice",
                      hub.token("alice", Duration.ofMinutes(5)), "mem", Duration.ZERO, Duration.ZERO))) {

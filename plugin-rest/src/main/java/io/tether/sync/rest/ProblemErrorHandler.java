@@ -25,12 +25,20 @@ final class ProblemErrorHandler extends ErrorHandler {
         this.codec = codec;
     }
 
+    /** Every method gets its problem body (Jetty writes error pages for GET, POST and HEAD only). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
-        byte[] body = codec.writeProblem(problem(code, message));
+        byte[] body = codec.writeProblem(problem(code, detail(message, cause)));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Responses.PROBLEM_JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        // Jetty may close the connection after a request it could not parse: say so, or a client reuses it
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
@@ -38,6 +46,22 @@ final class ProblemErrorHandler extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Responses.PROBLEM_JSON));
         return ByteBuffer.wrap(codec.writeProblem(problem(status, reason)));
+    }
+
+    /**
+     * Jetty's message, with the reason it gives further down when the message is only the status's phrase ("Bad
+     * Request: Illegal character in path").
+     */
+    private static String detail(String message, Throwable cause) {
+        Throwable root = cause;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root == null || root == cause ? null : root.getMessage();
+        if (reason == null || reason.isBlank() || (message != null && message.contains(reason))) {
+            return message;
+        }
+        return message == null || message.isBlank() ? reason : message + ": " + reason;
     }
 
     static Problem problem(int status, String message) {

@@ -302,6 +302,18 @@ class BadInputIT {
                 + "Connection: close\r\n\r\n");
         assertTrue(ambiguous.startsWith("HTTP/1.1 4"), ambiguous);
         assertTrue(ambiguous.contains("application/problem+json"), ambiguous);
+        // Jetty writes error pages for GET, POST and HEAD only: other methods get their problem too
+        String emptySegment = RawHttp.exchange(base, "DELETE /sync//v1/pull HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: close\r\n\r\n");
+        assertTrue(emptySegment.startsWith("HTTP/1.1 400"), emptySegment);
+        assertTrue(emptySegment.contains("application/problem+json") && emptySegment.contains("empty segment"),
+                emptySegment);
+        // a request Jetty cannot parse: the reason is named, and the answer says the connection closes, which
+        // Jetty does after it (a client reusing it would find it dead)
+        String illegal = RawHttp.exchange(base, "GET /sync/v1/%00 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertTrue(illegal.startsWith("HTTP/1.1 400"), illegal);
+        assertTrue(illegal.contains("application/problem+json") && illegal.contains("Illegal character in path")
+                && illegal.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), illegal);
         String hugeHeader = RawHttp.exchange(base, "GET /sync/v1/schema HTTP/1.1\r\nHost: x\r\nX-Big: "
                 + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n");
         assertTrue(hugeHeader.startsWith("HTTP/1.1 431"), hugeHeader);
