@@ -49,12 +49,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an accepted push writes at most one version per change, and at the end everything the hub stored is still served
  * by a full pull. The same for WebSocket messages: whatever a socket sends, the hub answers with its messages or a
  * problem that is not {@code internal}, or closes the socket with a 4xxx code, never with 1011 (server error).
- * Rerun with {@code -Dtether.seed=<seed>}.
+ * Rerun with {@code -Dtether.seed=<seed>}; runs longer with {@code -Dtether.fuzz.requests=N} and
+ * {@code -Dtether.fuzz.sockets=N}.
  */
 class HubFuzzTest {
     private static final String SECRET = "a-test-secret-of-at-least-32-bytes!";
     private static final String CLIENT = "6f1c0d52-2a52-4d3c-9d5e-6a8a7e1b9c01";
-    private static final int REQUESTS = 600;
+    /** Requests per run; {@code -Dtether.fuzz.requests=N} for a longer run. */
+    private static final int REQUESTS = Integer.getInteger("tether.fuzz.requests", 600);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> PROBLEM_TYPES = Set.of("bad-request", "unauthorized", "forbidden", "not-found",
@@ -100,27 +102,32 @@ class HubFuzzTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void mutatedRequestsGetAnAnswerOrAProblemAndNeverA5xx(String db) throws Exception {
         startHub(db);
-        long seed = Long.getLong("tether.seed", new Random().nextLong());
-        try {
-            run(new Random(seed));
-        } catch (Throwable t) {
-            throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
-        }
+        seeded(this::run);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void mutatedSocketMessagesGetAnAnswerOrAProblemAndNeverAnInternalError(String db) throws Exception {
         startHub(db);
+        seeded(this::runSockets);
+    }
+
+    private interface Run {
+        void run(Random random) throws Exception;
+    }
+
+    /** Runs with {@code -Dtether.seed} or a random seed, which a failure names. */
+    private static void seeded(Run run) {
         long seed = Long.getLong("tether.seed", new Random().nextLong());
         try {
-            runSockets(new Random(seed));
+            run.run(new Random(seed));
         } catch (Throwable t) {
             throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
         }
     }
 
-    private static final int SOCKETS = 60;
+    /** Sockets per run; {@code -Dtether.fuzz.sockets=N} for a longer run. */
+    private static final int SOCKETS = Integer.getInteger("tether.fuzz.sockets", 60);
     private static final Set<String> HUB_MESSAGES = Set.of("welcome", "changes", "pushResult", "error", "resync");
     /** Close codes the hub may use: normal, going away, protocol error, bad payload, too big, and PROTOCOL.md's. */
     private static final Set<Integer> CLOSE_CODES = Set.of(1000, 1001, 1002, 1003, 1007, 1008, 1009, 4400, 4401, 4409);

@@ -94,7 +94,8 @@ final class RequestBody {
                         + " Send fewer changes per request");
     }
 
-    private static void drain(InputStream in) {
+    /** Reads and drops what is left of a body, at most {@value #DRAIN_LIMIT} bytes. */
+    static void drain(InputStream in) {
         try {
             byte[] buffer = new byte[8192];
             long drained = 0;

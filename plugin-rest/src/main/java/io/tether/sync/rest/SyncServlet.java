@@ -263,6 +263,12 @@ public class SyncServlet extends HttpServlet {
         if (problem.type() == ProblemType.RATE_LIMITED && resp.getHeader("Retry-After") == null) {
             resp.setHeader("Retry-After", "1");
         }
+        // refused before its body was read: the body is read and dropped, so that the client reads this answer
+        // instead of a reset; one too large to read is not, and the connection closes
+        RequestBody.drain(req.getInputStream());
+        if (!req.getInputStream().isFinished()) {
+            resp.setHeader("Connection", "close");
+        }
         Responses.write(req, resp, problem.status(), Responses.PROBLEM_JSON, codec.writeProblem(problem));
     }
 }

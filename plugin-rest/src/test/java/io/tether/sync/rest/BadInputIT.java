@@ -321,6 +321,21 @@ class BadInputIT {
     }
 
     @Test
+    void aRequestRefusedBeforeItsBodyWasReadIsAnsweredAndItsConnectionServesTheNext() throws Exception {
+        // the body is read and dropped: unread, the connection was closed under it and the client saw a reset
+        String body = "{\"clientId\":\"" + CLIENT + "\",\"changes\":[],\"pad\":\"" + "x".repeat(200_000) + "\"}";
+        for (String headers : List.of("Authorization: Bearer not.a.jwt\r\n",
+                "Authorization: Bearer " + alice + "\r\nContent-Encoding: br\r\n")) {
+            String replies = RawHttp.exchange(base, "POST /sync/v1/push HTTP/1.1\r\nHost: x\r\n" + headers
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "GET /sync/v1/schema HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + alice
+                    + "\r\nConnection: close\r\n\r\n");
+            assertTrue(replies.startsWith("HTTP/1.1 4") && replies.contains("application/problem+json"), replies);
+            assertTrue(replies.contains("HTTP/1.1 200"), "the next request on the connection is answered: " + replies);
+        }
+    }
+
+    @Test
     void clientIdThatIsNotAUuidIsRefused() {
         problem(push(alice, "{\"clientId\":\"" + UUID.randomUUID() + "x\",\"changes\":[]}"), 400,
                 ProblemType.BAD_REQUEST);
