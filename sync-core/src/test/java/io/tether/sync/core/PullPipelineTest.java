@@ -2,6 +2,7 @@ package io.tether.sync.core;
 
 import io.tether.sync.HubEngine;
 import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncException;
 import io.tether.sync.Tether;
 import io.tether.sync.TransportException;
 import io.tether.sync.spi.Principal;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Pages are fetched while the previous one is applied; a failure on either side loses and repeats nothing. */
@@ -47,7 +49,8 @@ class PullPipelineTest {
     void anApplyThatFailsWhileTheNextPageIsFetchedEndsTheCycleBeforeThatPageIsApplied() {
         try (Setup s = new Setup()) {
             s.failApply = 2; // the second page's transaction fails while the third page is fetched
-            assertThrows(IllegalStateException.class, s.engine::syncNow);
+            SyncException failed = assertThrows(SyncException.class, s.engine::syncNow);
+            assertInstanceOf(IllegalStateException.class, failed.getCause(), "the store's failure, named: " + failed);
             assertEquals(PAGE, s.store.list("tasks").size(), "the fetched third page was not applied");
             s.engine.syncNow();
             assertEquals(RECORDS, s.store.list("tasks").size());

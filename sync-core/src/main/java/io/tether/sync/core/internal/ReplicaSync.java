@@ -609,25 +609,58 @@ public final class ReplicaSync {
     private int apply(PullResponse page, boolean initial, OwnVersions own) {
         List<DeliveredChange> changes = own.isEmpty() ? page.changes()
                 : page.changes().stream().filter(d -> !own.contains(d.version())).toList();
-        return store.inTransaction(tx -> {
-            if (initial) {
-                tx.beginResync();
-            }
-            RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
-                    .forEach(tx::prefetch);
-            int applied = 0;
-            Set<RecordKey> undelivered = conflictsUndelivered;
-            for (DeliveredChange d : changes) {
-                if (applyOne(tx, d)) {
-                    applied++;
+        try {
+            return store.inTransaction(tx -> {
+                if (initial) {
+                    tx.beginResync();
                 }
-                if (undelivered != null) {
-                    undelivered.remove(new RecordKey(d.collection(), d.id()));
+                RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
+                        .forEach(tx::prefetch);
+                int applied = 0;
+                Set<RecordKey> undelivered = conflictsUndelivered;
+                for (DeliveredChange d : changes) {
+                    if (applyDelivered(tx, d)) {
+                        applied++;
+                    }
+                    if (undelivered != null) {
+                        undelivered.remove(new RecordKey(d.collection(), d.id()));
+                    }
                 }
-            }
-            tx.setCursor(page.cursor());
-            return applied;
-        });
+                tx.setCursor(page.cursor());
+                return applied;
+            });
+        } catch (SyncException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the store refused the page when it was written (a value its columns cannot hold, a constraint)
+            throw new SyncException("A page of " + changes.size() + " changes from the hub could not be stored here"
+                    + versions(changes) + ": " + clause(e) + "; " + NOTHING_APPLIED, e);
+        }
+    }
+
+    private static final String NOTHING_APPLIED = "nothing of the page was applied, and the next sync tries it again "
+            + "(a hub and a replica that disagree on the schema: update the application)";
+
+    /** Applies one delivered change, or fails naming it when the store refuses it. */
+    private static boolean applyDelivered(ReplicaTransaction tx, DeliveredChange d) {
+        try {
+            return applyOne(tx, d);
+        } catch (RuntimeException e) {
+            throw new SyncException("The hub's " + d.op().wireName() + " of " + d.collection() + "/" + d.id()
+                    + " (version " + d.version() + ") could not be stored here: " + clause(e) + "; " + NOTHING_APPLIED,
+                    e);
+        }
+    }
+
+    /** A failure's message as a clause: without its final period. */
+    private static String clause(RuntimeException e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
+    }
+
+    private static String versions(List<DeliveredChange> changes) {
+        return changes.isEmpty() ? "" : " (versions " + changes.get(0).version() + " to "
+                + changes.get(changes.size() - 1).version() + ")";
     }
 
     private static boolean applyOne(ReplicaTransaction tx, DeliveredChange d) {
