@@ -109,6 +109,8 @@ class HostileHubTest {
                         "a refusal names the record or the page: " + e.getMessage());
                 assertEquals(before, state(engine), "a refused page changed records: " + what + " " + changes);
                 assertEquals(cursorBefore, store.cursor().orElse(null), "a refused page moved the cursor: " + changes);
+                // a failure the engine sees as its own: the status shows it (and listeners hear of it, and it retries)
+                assertEquals(e.getMessage(), engine.status().lastErrorMessage().orElse(null));
                 // the replica goes on with a page it can apply
                 hub.next = new PullResponse(List.of(valid(random)), "c" + (++cursor), false);
                 engine.syncNow();

@@ -632,14 +632,13 @@ public final class ReplicaSync {
         } catch (SyncException e) {
             throw e;
         } catch (RuntimeException e) {
-            // the store refused the page when it was written (a value its columns cannot hold, a constraint)
+            // the store refused the page when it was written (a value its columns cannot hold, a constraint, a lock)
             throw new SyncException("A page of " + changes.size() + " changes from the hub could not be stored here"
                     + versions(changes) + ": " + clause(e) + "; " + NOTHING_APPLIED, e);
         }
     }
 
-    private static final String NOTHING_APPLIED = "nothing of the page was applied, and the next sync tries it again "
-            + "(a hub and a replica that disagree on the schema: update the application)";
+    private static final String NOTHING_APPLIED = "nothing of the page was applied, and the next sync tries it again";
 
     /** Applies one delivered change, or fails naming it when the store refuses it. */
     private static boolean applyDelivered(ReplicaTransaction tx, DeliveredChange d) {
