@@ -5,11 +5,13 @@ import io.tether.sync.ReplicaEngine;
 import io.tether.sync.SyncException;
 import io.tether.sync.SyncRecord;
 import io.tether.sync.Tether;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.DeliveredChange;
 import io.tether.sync.spi.PullRequest;
 import io.tether.sync.spi.PullResponse;
 import io.tether.sync.spi.PushRequest;
 import io.tether.sync.spi.PushResponse;
+import io.tether.sync.spi.PushResult;
 import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 import jakarta.persistence.EntityManagerFactory;
@@ -23,25 +25,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A JPA replica fed pages a hub should never send, seeded: values of the wrong type for the entity, required fields
+ * A JPA replica fed pages and push answers a hub should never send, seeded: values of the wrong type for the entity, required fields
  * missing, strings longer than their columns, unknown fields and collections, ids that disagree with the data.
  * Whatever a page holds, the sync either applies it or fails with a {@link SyncException} that says what is wrong,
- * and then nothing of the page is applied and the cursor stays; a valid page afterwards syncs as usual. Rerun with
+ * and then nothing of the page is applied and the cursor stays; a valid page afterwards syncs as usual. Likewise for
+ * the records in the hub's answers to pushes. Rerun with
  * {@code -Dtether.seed=<seed>}.
  */
 class HostileHubTest {
     private static final int PAGES = 150;
 
-    /** Serves the page it is given; pushes are not expected (the replica writes nothing locally). */
+    /** Serves the page it is given, and answers pushes with what {@link #answer} makes of each change. */
     private static final class ScriptedHub implements SyncTransport {
         private final Schema schema;
-        volatile PullResponse next;
+        volatile PullResponse next = new PullResponse(List.of(), "c0", false);
+        volatile Function<Change, PushResult> answer = c -> {
+            throw new AssertionError("nothing should be pushed: " + c);
+        };
 
         ScriptedHub(Schema schema) {
             this.schema = schema;
@@ -49,7 +56,7 @@ class HostileHubTest {
 
         @Override
         public PushResponse push(PushRequest request) {
-            throw new AssertionError("nothing should be pushed: " + request);
+            return new PushResponse(request.changes().stream().map(answer).toList(), next.cursor());
         }
 
         /** The page, to a pull from any cursor but the page's own (the engine may retry a failed cycle itself). */
@@ -65,8 +72,12 @@ class HostileHubTest {
         }
     }
 
-    @Test
-    void pagesAHubShouldNeverSendAreAppliedWholeOrRefusedWhole() {
+    private interface Scenario {
+        void run(Random random, ScriptedHub hub, EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine);
+    }
+
+    /** A JPA replica on H2 syncing with a {@link ScriptedHub}, seeded. */
+    private static void withReplica(Scenario scenario) {
         Seeded.run(seed -> {
             EntityManagerFactory hubEmf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
             EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
@@ -74,7 +85,7 @@ class HostileHubTest {
             try (JpaReplicaStore store = new JpaReplicaStore(emf);
                  ReplicaEngine engine = Tether.replica().store(store).transport(hub).schema(hub.schema())
                          .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start()) {
-                run(new Random(seed), hub, store, engine);
+                scenario.run(new Random(seed), hub, emf, store, engine);
             } finally {
                 emf.close();
                 hubEmf.close();
@@ -82,10 +93,66 @@ class HostileHubTest {
         });
     }
 
+    @Test
+    void pagesAHubShouldNeverSendAreAppliedWholeOrRefusedWhole() {
+        withReplica((random, hub, emf, store, engine) -> pages(random, hub, store, engine));
+    }
+
+    /**
+     * The hub's answers to pushes carry records too (merged, and conflicts it resolved): one the replica cannot store
+     * leaves the batch unsettled and the records unchanged, with a message naming the change; a valid answer then
+     * settles it.
+     */
+    @Test
+    void answersAHubShouldNeverSendAreSettledWholeOrRefusedWhole() {
+        withReplica((random, hub, emf, store, engine) -> {
+            int refused = 0;
+            for (int i = 0; i < ANSWERS; i++) {
+                int count = 1 + random.nextInt(3);
+                Jpa.tx(emf, em -> {
+                    for (int n = 0; n < count; n++) {
+                        String id = "t" + random.nextInt(8);
+                        Task task = em.find(Task.class, id);
+                        if (task == null) {
+                            em.persist(new Task(id, "Local " + random.nextInt(100), "alice"));
+                        } else {
+                            task.title = "Local " + random.nextInt(100);
+                        }
+                    }
+                });
+                Map<String, Map<String, Object>> before = state(engine);
+                long pending = engine.status().pendingChanges();
+                StringBuilder what = new StringBuilder();
+                hub.answer = change -> {
+                    DeliveredChange merged = new DeliveredChange(change.collection(), change.id(), Operation.UPSERT,
+                            ++version, change.data());
+                    DeliveredChange answered = random.nextBoolean() ? merged : mutate(random, merged, what);
+                    return new PushResult.Merged(change.changeId(), answered.version(), answered.data());
+                };
+                try {
+                    engine.syncNow();
+                    assertEquals(0, engine.status().pendingChanges(), "an answer that was stored settles the change");
+                } catch (SyncException e) {
+                    refused++;
+                    assertTrue(e.getMessage().contains("could not be stored here")
+                            && e.getMessage().contains("nothing of its batch was settled"), e.getMessage());
+                    assertEquals(before, state(engine), "a refused answer changed records: " + what);
+                    assertEquals(pending, engine.status().pendingChanges(), "a refused answer settled changes");
+                    hub.answer = change -> new PushResult.Applied(change.changeId(), ++version);
+                    engine.syncNow();
+                    assertEquals(0, engine.status().pendingChanges(), "the valid answer settles the batch");
+                }
+            }
+            assertFalse(refused == 0, "some answers were refused");
+        });
+    }
+
+    private static final int ANSWERS = 60;
+
     private long version;
     private int cursor;
 
-    private void run(Random random, ScriptedHub hub, JpaReplicaStore store, ReplicaEngine engine) {
+    private void pages(Random random, ScriptedHub hub, JpaReplicaStore store, ReplicaEngine engine) {
         int refused = 0;
         for (int i = 0; i < PAGES; i++) {
             Map<String, Map<String, Object>> before = state(engine);

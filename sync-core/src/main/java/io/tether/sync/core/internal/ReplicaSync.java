@@ -201,17 +201,28 @@ public final class ReplicaSync {
                                 Tally tally) {
         List<Runnable> notifications = new ArrayList<>();
         List<Long> settled = new ArrayList<>();
-        List<OutboxEntry> sent = store.inTransaction(tx -> {
-            List<OutboxEntry> touched = new ArrayList<>(next);
-            if (answered != null) {
-                touched.addAll(answered.batch());
+        List<OutboxEntry> sent;
+        try {
+            sent = store.inTransaction(tx -> {
+                List<OutboxEntry> touched = new ArrayList<>(next);
+                if (answered != null) {
+                    touched.addAll(answered.batch());
+                }
+                RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
+                if (answered != null) {
+                    settle(tx, answered, laterSent, scan, tally, notifications, settled);
+                }
+                return markSent(tx, next);
+            });
+        } catch (SyncException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (answered == null) {
+                throw e;
             }
-            RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
-            if (answered != null) {
-                settle(tx, answered, laterSent, scan, tally, notifications, settled);
-            }
-            return markSent(tx, next);
-        });
+            throw notStored("The hub's answers to a batch of " + answered.batch().size() + " changes", e,
+                    NOTHING_SETTLED);
+        }
         settled.forEach(ownVersions::add); // committed: the replica holds these records at these versions or later
         return new Ahead(notifications, sent);
     }
@@ -279,39 +290,50 @@ public final class ReplicaSync {
                 throw new TransportException("the hub answered for change " + result.changeId() + " where "
                         + entry.changeId() + " was sent", false);
             }
-            if (result instanceof PushResult.Applied a) {
-                // the hub holds exactly what was sent; later local edits stay on top
-                resolveEntry(tx, entry, a.version(), entry.data());
-                settled.add(a.version());
-                tally.pushed++;
-            } else if (result instanceof PushResult.Duplicate d) {
-                acknowledgeDuplicate(tx, entry, d.version());
-                tally.pushed++;
-            } else if (result instanceof PushResult.Merged m) {
-                resolveEntry(tx, entry, m.version(), m.record());
-                settled.add(m.version());
-                tally.pushed++;
-            } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
-                tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
-                        new OutboxEntry.Parked("manual", null, c.record(), c.version())));
-                scan.parked(entry);
-                tally.conflicts++;
-                Conflict conflict = toConflict(entry, c.record(), c.version());
-                notifications.add(() -> onConflict.accept(conflict));
-            } else if (result instanceof PushResult.Conflict c) {
-                resolveEntry(tx, entry, c.version(), c.record());
-                tally.conflicts++;
-            } else if (result instanceof PushResult.Rejected r && r.reason() == RejectReason.VALIDATION && laterSent
-                    && sentAgain.add(entry.changeId())) {
-                tx.saveOutbox(entry.withState(OutboxState.PENDING, null));
-                scan.parked(entry); // its record is held back until the push reads the outbox from the start again
-            } else if (result instanceof PushResult.Rejected r) {
-                tx.saveOutbox(entry.withState(OutboxState.REJECTED,
-                        new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
-                tally.rejected++;
-                RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
-                notifications.add(() -> onRejected.accept(rejected));
+            try {
+                settleOne(tx, entry, result, laterSent, scan, tally, notifications, settled);
+            } catch (RuntimeException e) {
+                throw notStored("The hub's answer to change " + entry.changeId() + " (" + entry.collection() + "/"
+                        + entry.id() + ", " + result.status() + ")", e, NOTHING_SETTLED);
             }
+        }
+    }
+
+    /** Settles one change with the hub's answer to it. */
+    private void settleOne(ReplicaTransaction tx, OutboxEntry entry, PushResult result, boolean laterSent,
+                           OutboxScan scan, Tally tally, List<Runnable> notifications, List<Long> settled) {
+        if (result instanceof PushResult.Applied a) {
+            // the hub holds exactly what was sent; later local edits stay on top
+            resolveEntry(tx, entry, a.version(), entry.data());
+            settled.add(a.version());
+            tally.pushed++;
+        } else if (result instanceof PushResult.Duplicate d) {
+            acknowledgeDuplicate(tx, entry, d.version());
+            tally.pushed++;
+        } else if (result instanceof PushResult.Merged m) {
+            resolveEntry(tx, entry, m.version(), m.record());
+            settled.add(m.version());
+            tally.pushed++;
+        } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
+            tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
+                    new OutboxEntry.Parked("manual", null, c.record(), c.version())));
+            scan.parked(entry);
+            tally.conflicts++;
+            Conflict conflict = toConflict(entry, c.record(), c.version());
+            notifications.add(() -> onConflict.accept(conflict));
+        } else if (result instanceof PushResult.Conflict c) {
+            resolveEntry(tx, entry, c.version(), c.record());
+            tally.conflicts++;
+        } else if (result instanceof PushResult.Rejected r && r.reason() == RejectReason.VALIDATION && laterSent
+                && sentAgain.add(entry.changeId())) {
+            tx.saveOutbox(entry.withState(OutboxState.PENDING, null));
+            scan.parked(entry); // its record is held back until the push reads the outbox from the start again
+        } else if (result instanceof PushResult.Rejected r) {
+            tx.saveOutbox(entry.withState(OutboxState.REJECTED,
+                    new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
+            tally.rejected++;
+            RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
+            notifications.add(() -> onRejected.accept(rejected));
         }
     }
 
@@ -633,28 +655,32 @@ public final class ReplicaSync {
             throw e;
         } catch (RuntimeException e) {
             // the store refused the page when it was written (a value its columns cannot hold, a constraint, a lock)
-            throw new SyncException("A page of " + changes.size() + " changes from the hub could not be stored here"
-                    + versions(changes) + ": " + clause(e) + "; " + NOTHING_APPLIED, e);
+            throw notStored("A page of " + changes.size() + " changes from the hub" + versions(changes), e,
+                    NOTHING_APPLIED);
         }
     }
 
     private static final String NOTHING_APPLIED = "nothing of the page was applied, and the next sync tries it again";
+    private static final String NOTHING_SETTLED = "nothing of its batch was settled, and the next sync tries it again";
+
+    /**
+     * The store refused to take {@code what} from the hub: a {@link SyncException} saying so, why and what it left,
+     * so that status, listeners and the retry see it as the engine's own failure.
+     */
+    private static SyncException notStored(String what, RuntimeException cause, String left) {
+        String m = String.valueOf(cause.getMessage()).strip();
+        return new SyncException(what + " could not be stored here: "
+                + (m.endsWith(".") ? m.substring(0, m.length() - 1) : m) + "; " + left, cause);
+    }
 
     /** Applies one delivered change, or fails naming it when the store refuses it. */
     private static boolean applyDelivered(ReplicaTransaction tx, DeliveredChange d) {
         try {
             return applyOne(tx, d);
         } catch (RuntimeException e) {
-            throw new SyncException("The hub's " + d.op().wireName() + " of " + d.collection() + "/" + d.id()
-                    + " (version " + d.version() + ") could not be stored here: " + clause(e) + "; " + NOTHING_APPLIED,
-                    e);
+            throw notStored("The hub's " + d.op().wireName() + " of " + d.collection() + "/" + d.id() + " (version "
+                    + d.version() + ")", e, NOTHING_APPLIED);
         }
-    }
-
-    /** A failure's message as a clause: without its final period. */
-    private static String clause(RuntimeException e) {
-        String m = String.valueOf(e.getMessage()).strip();
-        return m.endsWith(".") ? m.substring(0, m.length() - 1) : m;
     }
 
     private static String versions(List<DeliveredChange> changes) {
