@@ -287,6 +287,9 @@ class HubFuzzTest {
                 assertEquals(attempt.pushed(), results.size(), "one result per change: " + what);
                 assertTrue(written <= attempt.pushed(), "more versions than changes: " + what);
                 accepted++;
+                if (random.nextInt(3) == 0) {
+                    replay(attempt, results, what);
+                }
             } else if (attempt.request().uri().getPath().equals("/sync/v1/pull")) {
                 JsonNode page = JSON.readTree(reply.body());
                 assertTrue(page.get("changes").isArray() && page.get("cursor").isTextual()
@@ -309,6 +312,32 @@ class HubFuzzTest {
             }
         }
         assertEquals(200, send(get("/sync/v1/schema", alice)).status(), "the hub keeps serving");
+    }
+
+    /**
+     * Sends an answered push again, as a client does that lost the answer: every change applied or merged the first
+     * time is a {@code duplicate} of the version it produced, and only changes that were not applied (rejected, or a
+     * conflict the hub resolved keeping its state) are judged again and may write.
+     */
+    private void replay(Attempt attempt, JsonNode first, String what) throws Exception {
+        long headBefore = hub.store().headVersion();
+        Reply again = send(attempt.request());
+        assertEquals(200, again.status(), "a replay of an answered push: " + what + " -> " + again.body());
+        JsonNode results = JSON.readTree(again.body()).get("results");
+        int notAppliedBefore = 0;
+        for (int i = 0; i < first.size(); i++) {
+            String status = first.get(i).path("status").asText();
+            if (status.equals("applied") || status.equals("merged")) {
+                assertEquals("duplicate", results.get(i).path("status").asText(), "replayed: " + again.body()
+                        + " after " + what);
+                assertEquals(first.get(i).path("version").asLong(), results.get(i).path("version").asLong(),
+                        "a duplicate names the version the change produced: " + again.body() + " after " + what);
+            } else {
+                notAppliedBefore++;
+            }
+        }
+        assertTrue(hub.store().headVersion() - headBefore <= notAppliedBefore,
+                "a replay applied a change twice: " + again.body() + " after " + what);
     }
 
     private static void checkProblem(Reply reply, String what) throws IOException {
