@@ -37,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
@@ -59,11 +60,18 @@ public final class ReplicaSync {
      */
     private boolean resyncMayBeUnderWay = true;
     /**
-     * The records with a manual conflict, when a resync begins in this engine: the resync delivers every record the
-     * hub has, and a conflict whose record it does not deliver is with a record the hub no longer has (deleted, the
-     * delete since compacted away, so no page will say so). Null while no resync this engine began is under way.
+     * The records whose manual conflict a resync under way has not delivered yet, or null until the first pull of
+     * this engine reads them from the store. A resync delivers every record the hub has, so a conflict whose record
+     * it does not deliver is with a record the hub no longer has (deleted, the delete since compacted away, so no page
+     * will say so). The conflicts are marked in the store ({@link #UNCONFIRMED}) when the resync begins and unmarked
+     * as their records arrive, so a resync that a restart cuts short is finished the same way.
      */
-    private volatile Set<RecordKey> conflictsUndelivered;
+    private volatile Set<RecordKey> unconfirmedConflicts;
+    /**
+     * The {@link OutboxEntry.Parked#message()} of a manual conflict (which has no message otherwise) while a resync
+     * under way has not delivered its record.
+     */
+    static final String UNCONFIRMED = "tether:hub-side-unconfirmed-by-resync";
     /** The changes this push sends a second time after a {@code validation} rejection (see {@link #settle}). */
     private final Set<String> sentAgain = new HashSet<>();
 
@@ -488,7 +496,9 @@ public final class ReplicaSync {
             if (asInitial) {
                 ownVersions.clear(); // the initial sync marks every synced record stale: nothing is held any more
                 resyncMayBeUnderWay = true;
-                conflictsUndelivered = conflictKeys();
+                unconfirmedConflicts = conflictKeys(e -> e.parked() != null && e.parked().hubData() != null);
+            } else if (unconfirmedConflicts == null) {
+                unconfirmedConflicts = conflictKeys(e -> e.parked() != null && UNCONFIRMED.equals(e.parked().message()));
             }
             applying = submit(() -> apply(page, asInitial, ownVersions));
             initial = false;
@@ -516,36 +526,54 @@ public final class ReplicaSync {
         noteConflictsTheHubNoLongerHas();
     }
 
-    private Set<RecordKey> conflictKeys() {
+    /** The records of the manual conflicts that {@code which} accepts. */
+    private Set<RecordKey> conflictKeys(Predicate<OutboxEntry> which) {
         Set<RecordKey> keys = ConcurrentHashMap.newKeySet();
         for (OutboxEntry e : store.outbox(EnumSet.of(OutboxState.CONFLICT), Integer.MAX_VALUE)) {
-            keys.add(new RecordKey(e.collection(), e.id()));
+            if (which.test(e)) {
+                keys.add(new RecordKey(e.collection(), e.id()));
+            }
         }
         return keys;
     }
 
+    /** Marks or unmarks the record's conflict as not yet delivered by the resync under way; false if none to change. */
+    private static boolean markConflict(ReplicaTransaction tx, RecordKey key, boolean unconfirmed) {
+        boolean changed = false;
+        for (OutboxEntry e : tx.outboxFor(key.collection(), key.id())) {
+            OutboxEntry.Parked p = e.parked();
+            if (e.state() == OutboxState.CONFLICT && p != null && UNCONFIRMED.equals(p.message()) != unconfirmed) {
+                tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(p.reason(),
+                        unconfirmed ? UNCONFIRMED : null, p.hubData(), p.hubVersion())));
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
     /**
-     * At the end of a resync this engine began: the conflicts whose records it did not deliver now hold the hub's
-     * side as deleted, so that accepting the hub's side deletes the record here instead of bringing back the state
-     * the conflict first saw.
+     * At the end of a resync: the conflicts whose records it did not deliver now hold the hub's side as deleted, so
+     * that accepting the hub's side deletes the record here instead of bringing back the state the conflict first
+     * saw.
      */
     private void noteConflictsTheHubNoLongerHas() {
-        Set<RecordKey> undelivered = conflictsUndelivered;
-        conflictsUndelivered = null;
+        Set<RecordKey> undelivered = unconfirmedConflicts;
         if (undelivered == null || undelivered.isEmpty()) {
             return;
         }
         store.inTransaction(tx -> {
             for (RecordKey key : undelivered) {
                 for (OutboxEntry e : tx.outboxFor(key.collection(), key.id())) {
-                    if (e.state() == OutboxState.CONFLICT && e.parked() != null && e.parked().hubData() != null) {
-                        tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(e.parked().reason(),
-                                e.parked().message(), null, e.parked().hubVersion())));
+                    OutboxEntry.Parked p = e.parked();
+                    if (e.state() == OutboxState.CONFLICT && p != null && UNCONFIRMED.equals(p.message())) {
+                        tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(p.reason(), null,
+                                null, p.hubVersion())));
                     }
                 }
             }
             return null;
         });
+        undelivered.clear();
     }
 
     // ---- the store worker
@@ -631,26 +659,32 @@ public final class ReplicaSync {
     private int apply(PullResponse page, boolean initial, OwnVersions own) {
         List<DeliveredChange> changes = own.isEmpty() ? page.changes()
                 : page.changes().stream().filter(d -> !own.contains(d.version())).toList();
+        Set<RecordKey> unconfirmed = unconfirmedConflicts == null ? Set.of() : unconfirmedConflicts;
+        List<RecordKey> confirmed = new ArrayList<>();
         try {
-            return store.inTransaction(tx -> {
+            int applied = store.inTransaction(tx -> {
+                confirmed.clear();
                 if (initial) {
                     tx.beginResync();
+                    unconfirmed.forEach(key -> markConflict(tx, key, true));
                 }
                 RecordKey.idsByCollection(changes, DeliveredChange::collection, DeliveredChange::id)
                         .forEach(tx::prefetch);
-                int applied = 0;
-                Set<RecordKey> undelivered = conflictsUndelivered;
+                int count = 0;
                 for (DeliveredChange d : changes) {
                     if (applyDelivered(tx, d)) {
-                        applied++;
+                        count++;
                     }
-                    if (undelivered != null) {
-                        undelivered.remove(new RecordKey(d.collection(), d.id()));
+                    RecordKey key = new RecordKey(d.collection(), d.id());
+                    if (unconfirmed.contains(key) && markConflict(tx, key, false)) {
+                        confirmed.add(key); // the resync delivered it: its conflict's hub side is what arrived
                     }
                 }
                 tx.setCursor(page.cursor());
-                return applied;
+                return count;
             });
+            confirmed.forEach(unconfirmed::remove);
+            return applied;
         } catch (SyncException e) {
             throw e;
         } catch (RuntimeException e) {
