@@ -16,11 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Three devices create, rename and delete projects, create, edit, move and delete tasks in them, offline in between,
@@ -47,15 +44,12 @@ abstract class ReferencesConvergenceKit {
         Seeded.run(seed -> run(seed, policy));
     }
 
-    private record Device(EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine) {
-    }
-
     private void run(long seed, ConflictPolicy policy) throws Exception {
         Random random = new Random(seed);
         EntityManagerFactory hubEmf = Databases.open(hubUrl(), Action.CREATE_DROP);
         JpaHubStore hubStore = new JpaHubStore(hubEmf);
         List<AutoCloseable> closing = new ArrayList<>();
-        List<Device> devices = new ArrayList<>();
+        List<KitDevice> devices = new ArrayList<>();
         try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start()) {
             for (int i = 0; i < DEVICES; i++) {
                 EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
@@ -64,7 +58,7 @@ abstract class ReferencesConvergenceKit {
             }
             int next = 0;
             for (int step = 0; step < STEPS; step++) {
-                Device d = devices.get(random.nextInt(DEVICES));
+                KitDevice d = devices.get(random.nextInt(DEVICES));
                 int op = random.nextInt(10);
                 String newId = "r" + (next++);
                 List<String> projects = ids(d, "projects");
@@ -108,13 +102,13 @@ abstract class ReferencesConvergenceKit {
                 }
                 if (random.nextInt(20) == 0) { // a device restarts on its database
                     int i = random.nextInt(DEVICES);
-                    Device old = devices.get(i);
+                    KitDevice old = devices.get(i);
                     old.engine().close();
                     old.store().close();
                     devices.set(i, open(old.emf(), hub, hubStore, random));
                 }
                 if (random.nextInt(10) == 0) { // a person deals with the changes the hub refused
-                    Device r = devices.get(random.nextInt(DEVICES));
+                    KitDevice r = devices.get(random.nextInt(DEVICES));
                     r.engine().rejected().forEach(c -> {
                         if (random.nextBoolean()) {
                             r.engine().dismiss(c);
@@ -127,7 +121,7 @@ abstract class ReferencesConvergenceKit {
                 }
             }
             for (int round = 0; round < 4; round++) {
-                for (Device d : devices) {
+                for (KitDevice d : devices) {
                     d.engine().syncNow();
                     // a person settles manual conflicts, one way or the other
                     d.engine().conflicts().list().forEach(c -> {
@@ -139,7 +133,7 @@ abstract class ReferencesConvergenceKit {
                     });
                 }
             }
-            for (Device d : devices) {
+            for (KitDevice d : devices) {
                 d.engine().syncNow();
                 // a change the hub refused (a task in a project deleted meanwhile, a project still in use) is given
                 // up, and the resync that follows brings the device back to the hub's records
@@ -149,17 +143,10 @@ abstract class ReferencesConvergenceKit {
                 }
             }
             for (int i = 0; i < DEVICES; i++) {
-                Device d = devices.get(i);
-                assertEquals(0, d.engine().status().pendingChanges(), "device " + i + " has nothing left to push");
-                for (String collection : List.of("projects", "tasks")) {
-                    assertEquals(state(hub.records().list(collection)), state(d.store().list(collection)),
-                            "device " + i + " holds the hub's " + collection);
-                }
-                long waiting = Jpa.waiting(d.emf());
-                assertEquals(0, waiting, "device " + i + " has nothing left waiting");
+                devices.get(i).assertHoldsTheHubs(i, hub.records(), "projects", "tasks");
             }
         } finally {
-            for (Device d : devices) {
+            for (KitDevice d : devices) {
                 d.engine().close();
                 d.store().close();
             }
@@ -171,22 +158,16 @@ abstract class ReferencesConvergenceKit {
     }
 
     /** A device's store and engine on {@code emf}, with pages and push batches of one to three changes. */
-    private static Device open(EntityManagerFactory emf, HubEngine hub, JpaHubStore hubStore, Random random) {
+    private static KitDevice open(EntityManagerFactory emf, HubEngine hub, JpaHubStore hubStore, Random random) {
         JpaReplicaStore store = new JpaReplicaStore(emf);
         ReplicaEngine engine = Tether.replica().store(store)
                 .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
                 .schema(hubStore.schema()).pullPageSize(1 + random.nextInt(3)).pushBatchSize(1 + random.nextInt(3))
                 .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
-        return new Device(emf, store, engine);
+        return new KitDevice(emf, store, engine);
     }
 
-    private static List<String> ids(Device d, String collection) {
+    private static List<String> ids(KitDevice d, String collection) {
         return d.store().list(collection).stream().map(SyncRecord::id).sorted().toList();
-    }
-
-    private static Map<String, Map<String, Object>> state(List<SyncRecord> records) {
-        Map<String, Map<String, Object>> out = new TreeMap<>();
-        records.forEach(r -> out.put(r.id(), r.data()));
-        return out;
     }
 }

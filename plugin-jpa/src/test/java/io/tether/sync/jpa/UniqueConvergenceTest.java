@@ -2,7 +2,6 @@ package io.tether.sync.jpa;
 
 import io.tether.sync.ConflictPolicy;
 import io.tether.sync.HubEngine;
-import io.tether.sync.ReplicaEngine;
 import io.tether.sync.SyncRecord;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
@@ -20,12 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Three devices create, recode and delete labels whose code is unique, drawing codes from a small pool so that
@@ -39,9 +35,6 @@ class UniqueConvergenceTest {
     private static final int DEVICES = 3;
     private static final int STEPS = 150;
     private static final int CODES = 6;
-
-    private record Device(EntityManagerFactory emf, JpaReplicaStore store, ReplicaEngine engine) {
-    }
 
     @ParameterizedTest
     @EnumSource(value = ConflictPolicy.class, names = {"LAST_WRITER_WINS", "FIELD_MERGE", "SERVER_WINS", "CLIENT_WINS"})
@@ -58,18 +51,18 @@ class UniqueConvergenceTest {
         Random random = new Random(seed);
         EntityManagerFactory hubEmf = database();
         JpaHubStore hubStore = new JpaHubStore(hubEmf);
-        List<Device> devices = new ArrayList<>();
+        List<KitDevice> devices = new ArrayList<>();
         try (HubEngine hub = Tether.hub().store(hubStore).conflictPolicy(policy).build().start()) {
             for (int i = 0; i < DEVICES; i++) {
                 EntityManagerFactory emf = database();
                 JpaReplicaStore store = new JpaReplicaStore(emf);
-                devices.add(new Device(emf, store, Tether.replica().store(store)
+                devices.add(new KitDevice(emf, store, Tether.replica().store(store)
                         .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
                         .pullPageSize(1 + random.nextInt(3)).pushBatchSize(1 + random.nextInt(3))
                         .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start()));
             }
             for (int step = 0; step < STEPS; step++) {
-                Device d = devices.get(random.nextInt(DEVICES));
+                KitDevice d = devices.get(random.nextInt(DEVICES));
                 List<String> labels = d.store().list("labels").stream().map(SyncRecord::id).sorted().toList();
                 String code = "c" + random.nextInt(CODES);
                 int op = random.nextInt(10);
@@ -94,11 +87,11 @@ class UniqueConvergenceTest {
                 }
             }
             for (int round = 0; round < 3; round++) {
-                for (Device d : devices) {
+                for (KitDevice d : devices) {
                     d.engine().syncNow();
                 }
             }
-            for (Device d : devices) {
+            for (KitDevice d : devices) {
                 if (!d.engine().rejected().isEmpty()) {
                     d.engine().rejected().forEach(r -> d.engine().dismiss(r));
                     d.engine().requestSync().join();
@@ -106,15 +99,10 @@ class UniqueConvergenceTest {
                 d.engine().syncNow();
             }
             for (int i = 0; i < DEVICES; i++) {
-                Device d = devices.get(i);
-                assertEquals(0, d.engine().status().pendingChanges(), "device " + i + " has nothing left to push");
-                assertEquals(state(hub.records().list("labels")), state(d.store().list("labels")),
-                        "device " + i + " holds the hub's labels");
-                long waiting = Jpa.waiting(d.emf());
-                assertEquals(0, waiting, "device " + i + " has nothing left waiting");
+                devices.get(i).assertHoldsTheHubs(i, hub.records(), "labels");
             }
         } finally {
-            for (Device d : devices) {
+            for (KitDevice d : devices) {
                 d.engine().close();
                 d.store().close();
                 d.emf().close();
@@ -124,17 +112,11 @@ class UniqueConvergenceTest {
     }
 
     /** An application write; one the device's own unique index refuses fails, and the application moves on. */
-    private static void tryWrite(Device d, Consumer<EntityManager> write) {
+    private static void tryWrite(KitDevice d, Consumer<EntityManager> write) {
         try {
             Jpa.tx(d.emf(), write);
         } catch (PersistenceException refused) {
             // the code is taken here: the application would tell its user
         }
-    }
-
-    private static Map<String, Map<String, Object>> state(List<SyncRecord> records) {
-        Map<String, Map<String, Object>> out = new TreeMap<>();
-        records.forEach(r -> out.put(r.id(), r.data()));
-        return out;
     }
 }

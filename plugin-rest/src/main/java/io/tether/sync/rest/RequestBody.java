@@ -14,10 +14,14 @@ import java.util.zip.ZipException;
 
 /**
  * Reads a request body into memory while enforcing a byte limit, decoding {@code Content-Encoding: gzip}. The
- * limit applies both to the bytes on the wire and to the decoded body, so a small gzip bomb is refused too.
+ * limit applies both to the bytes on the wire and to the decoded body, so a small gzip bomb is refused too. A body
+ * it refuses is left unread; the servlet drains it ({@link #drain}) when it answers.
  */
 final class RequestBody {
-    /** How much of an oversize body is still drained so the client reads the 413 instead of a reset. */
+    /**
+     * How much of a refused request's body is still read (by {@link SyncServlet}, for every problem it answers) so
+     * that the client reads the answer instead of a reset.
+     */
     private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
 
     private RequestBody() {
@@ -34,7 +38,6 @@ final class RequestBody {
     static byte[] read(InputStream in, long declaredLength, String contentEncoding, long limit) throws IOException {
         boolean gzip = isGzip(contentEncoding);
         if (declaredLength > limit) {
-            drain(in);
             throw tooLarge(limit, "Content-Length " + declaredLength);
         }
         CountingInputStream wire = new CountingInputStream(in);
@@ -51,19 +54,16 @@ final class RequestBody {
             while ((n = decoded.read(buffer)) > 0) {
                 total += n;
                 if (total > limit || wire.count > limit) {
-                    drain(in);
                     throw tooLarge(limit, gzip ? "the decoded body" : "the body");
                 }
                 out.write(buffer, 0, n);
             }
             if (wire.count > limit) {
-                drain(in);
                 throw tooLarge(limit, "the gzip body");
             }
             return out.toByteArray();
         } catch (ZipException | java.io.EOFException e) {
             if (gzip && wire.count > limit) {
-                drain(in);
                 throw tooLarge(limit, "the gzip body");
             }
             if (gzip) {
@@ -104,7 +104,7 @@ final class RequestBody {
                 drained += n;
             }
         } catch (IOException ignored) {
-            // the client went away; the 413 is written if the connection still lets it
+            // the client went away; the answer is written if the connection still lets it
         }
     }
 

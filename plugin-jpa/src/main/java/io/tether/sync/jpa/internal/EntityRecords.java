@@ -322,13 +322,14 @@ public final class EntityRecords {
     }
 
     /**
-     * The id of another record of the entity whose row holds a value of {@code data} a unique index covers, if any:
-     * writing {@code data} now would break the index (rows this session inserted and has not flushed are not seen).
+     * The id of another record of the entity whose row holds one of a record's unique {@code keys} ({@link
+     * #uniqueKeys}), if any: writing the record now would break the index (rows this session inserted and has not
+     * flushed are not seen).
      */
     public Optional<String> uniqueHolder(SessionImplementor session, SyncedEntity entity, String id,
-                                         Map<String, Object> data) {
-        for (UniqueKey key : uniqueKeys(session, entity, data)) {
-            Optional<String> holder = holderOf(session, entity, id, key.index().columns(), key.values());
+                                         List<UniqueKey> keys) {
+        for (UniqueKey key : keys) {
+            Optional<String> holder = holderOf(session, entity, id, key);
             if (holder.isPresent()) {
                 return holder;
             }
@@ -337,11 +338,11 @@ public final class EntityRecords {
     }
 
     /**
-     * A unique index: its columns as the database spells them, the record field of each (null for a column no
-     * synced field maps), and whether every field's JSON value binds to its column as it is (a string, an integer
-     * or a boolean), so that the index can be looked up by a record's values.
+     * A unique index: the record field of each of its columns (null for a column no synced field maps), and the
+     * query that finds another row holding a record's values in it, or null when some field's JSON value does not
+     * bind to its column as it is (only strings, integers and booleans do), so that the index is not looked up.
      */
-    record UniqueIndex(List<String> columns, List<String> fields, boolean bindable) {
+    record UniqueIndex(List<String> fields, String lookup) {
     }
 
     /** One unique index and the values a record has in it. */
@@ -350,9 +351,13 @@ public final class EntityRecords {
 
     /** The values {@code data} has in each unique index that can be looked up, and holds no null. */
     List<UniqueKey> uniqueKeys(SessionImplementor session, SyncedEntity entity, Map<String, Object> data) {
-        List<UniqueKey> keys = new ArrayList<>(0);
-        for (UniqueIndex index : uniqueIndexes(session, entity)) {
-            if (!index.bindable()) {
+        List<UniqueIndex> indexes = uniqueIndexes(session, entity);
+        if (indexes.isEmpty()) {
+            return List.of(); // most entities
+        }
+        List<UniqueKey> keys = new ArrayList<>(indexes.size());
+        for (UniqueIndex index : indexes) {
+            if (index.lookup() == null) {
                 continue;
             }
             List<Object> values = new ArrayList<>(index.fields().size());
@@ -370,16 +375,12 @@ public final class EntityRecords {
     private static final Set<Class<?>> BINDABLE = Set.of(String.class, Long.class, long.class, Integer.class,
             int.class, Short.class, short.class, Boolean.class, boolean.class);
 
-    private Optional<String> holderOf(SessionImplementor session, SyncedEntity entity, String id, List<String> index,
-                                      List<Object> values) {
-        AbstractEntityPersister persister = (AbstractEntityPersister) entity.persister();
-        String idColumn = persister.getIdentifierColumnNames()[0];
-        StringBuilder sql = new StringBuilder("select " + idColumn + " from " + persister.getTableName() + " where ");
-        index.forEach(column -> sql.append('"').append(column).append("\" = ? and "));
-        sql.append(idColumn).append(" <> ?");
+    private static Optional<String> holderOf(SessionImplementor session, SyncedEntity entity, String id,
+                                             UniqueKey key) {
+        List<Object> values = key.values();
         Object entityId = entity.entityId(id);
         return Jdbc.on(session, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = c.prepareStatement(key.index().lookup())) {
                 for (int i = 0; i < values.size(); i++) {
                     ps.setObject(i + 1, values.get(i));
                 }
@@ -428,9 +429,17 @@ public final class EntityRecords {
             }
             List<String> fields = lower.stream().map(fieldsByColumn::get).toList();
             boolean bindable = fields.stream().allMatch(f -> f != null && BINDABLE.contains(entity.javaTypeOf(f)));
-            unique.add(new UniqueIndex(List.copyOf(columns), fields, bindable));
+            unique.add(new UniqueIndex(fields, bindable ? lookup(persister, columns) : null));
         }
         return List.copyOf(unique);
+    }
+
+    /** The id of another row holding given values in these columns (as the database spells them), the id last. */
+    private static String lookup(AbstractEntityPersister persister, List<String> columns) {
+        String idColumn = persister.getIdentifierColumnNames()[0];
+        StringBuilder sql = new StringBuilder("select " + idColumn + " from " + persister.getTableName() + " where ");
+        columns.forEach(column -> sql.append('"').append(column).append("\" = ? and "));
+        return sql.append(idColumn).append(" <> ?").toString();
     }
 
     /** A table or schema name as the database's metadata spells it. */

@@ -299,8 +299,9 @@ public final class ReplicaWork implements ReplicaTransaction {
             String what = missing != null ? " references " + missing.collection() + "/" + missing.id()
                     + ", which this replica does not hold yet," : null;
             if (missing == null) {
-                RecordKey holder = records.uniqueHolder(session, entity, key.id(), data)
-                        .map(h -> new RecordKey(key.collection(), h)).orElse(null);
+                RecordKey holder = records.uniqueHolder(session, entity, key.id(),
+                        records.uniqueKeys(session, entity, data)).map(h -> new RecordKey(key.collection(), h))
+                        .orElse(null);
                 what = holder == null ? null : " takes a unique value that " + holder.collection() + "/"
                         + holder.id() + " holds here until a later change of it,";
             }
@@ -354,8 +355,9 @@ public final class ReplicaWork implements ReplicaTransaction {
     public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
         SyncedEntity entity = records.model().require(collection);
         RecordKey key = new RecordKey(collection, id);
+        List<EntityRecords.UniqueKey> unique = data == null ? List.of() : records.uniqueKeys(session, entity, data);
         if (data != null) {
-            RecordKey missing = blocker(entity, key, data);
+            RecordKey missing = blocker(entity, key, data, unique);
             if (missing != null && outboxFor(collection, id).stream().allMatch(ReplicaWork::mayWaitBeside)) {
                 // its foreign key or a unique index would refuse it: it waits, durably, for the record it references
                 // (a later page) or for the one holding its unique value to give it up
@@ -388,7 +390,7 @@ public final class ReplicaWork implements ReplicaTransaction {
                 session.flush(); // a later write of this transaction may take the unique value this one frees
                 insertedUnique.clear();
             } else if (before == null) {
-                records.uniqueKeys(session, entity, data).forEach(u -> insertedUnique.put(List.of(collection, u), key));
+                unique.forEach(u -> insertedUnique.put(List.of(collection, u), key));
             }
             arrived.add(key);
         }
@@ -428,18 +430,20 @@ public final class ReplicaWork implements ReplicaTransaction {
     /**
      * What must happen before {@code data} can be written, or null: a record it references that this replica does
      * not hold ({@link #missingReference}), else another record that holds a value of a unique index it takes (the
-     * hub's change that freed the value is in a later page: the hub compacted an earlier one away).
+     * hub's change that freed the value is in a later page: the hub compacted an earlier one away). {@code unique}
+     * are the record's unique keys ({@link EntityRecords#uniqueKeys}).
      */
-    private RecordKey blocker(SyncedEntity entity, RecordKey key, Map<String, Object> data) {
+    private RecordKey blocker(SyncedEntity entity, RecordKey key, Map<String, Object> data,
+                              List<EntityRecords.UniqueKey> unique) {
         RecordKey missing = missingReference(entity, key, data);
-        if (missing != null) {
+        if (missing != null || unique.isEmpty()) {
             return missing;
         }
-        RecordKey holder = records.uniqueHolder(session, entity, key.id(), data)
+        RecordKey holder = records.uniqueHolder(session, entity, key.id(), unique)
                 .map(h -> new RecordKey(key.collection(), h)).orElse(null);
         if (holder == null) {
-            for (EntityRecords.UniqueKey unique : records.uniqueKeys(session, entity, data)) {
-                RecordKey inserted = insertedUnique.get(List.of(key.collection(), unique));
+            for (EntityRecords.UniqueKey u : unique) {
+                RecordKey inserted = insertedUnique.get(List.of(key.collection(), u));
                 if (inserted != null && !inserted.equals(key)) {
                     return inserted; // inserted by this transaction, not flushed yet: the lookup cannot see it
                 }
@@ -568,7 +572,8 @@ public final class ReplicaWork implements ReplicaTransaction {
                     dropWaiting(w.key());
                     continue;
                 }
-                RecordKey missing = blocker(entity, w.key(), w.data());
+                RecordKey missing = blocker(entity, w.key(), w.data(),
+                        records.uniqueKeys(session, entity, w.data()));
                 if (missing == null) {
                     applyRemote(collection, id, w.data(), w.version());
                 } else if (!missing.equals(w.awaited())) { // it references another record not here yet
