@@ -49,6 +49,8 @@ public final class Hub implements HubEngine {
     private final Map<String, String> properties;
     private final Duration retention;
     private final ScheduledThreadPoolExecutor scheduler;
+    /** How often live subscribers are handed what other hub nodes committed to the shared store (0: never). */
+    private final Duration nodePollInterval;
     private boolean started;
     private boolean closed;
 
@@ -62,6 +64,8 @@ public final class Hub implements HubEngine {
                 : "hub" + UUID.randomUUID().toString().substring(0, 5));
         b.hooks.forEach(hooks::add);
 
+        this.scheduler = Plugins.scheduler("tether-hub-" + clock.nodeId());
+        this.nodePollInterval = settings.duration(null, "node-poll-interval", Duration.ofMillis(100));
         AtomicReference<Schema> schemaRef = new AtomicReference<>();
         AtomicReference<HubLogic> logicRef = new AtomicReference<>();
         store.open(new CoreStoreContext(Role.HUB, clock,
@@ -95,9 +99,8 @@ public final class Hub implements HubEngine {
         };
         this.logic = new HubLogic(store, schema, resolvers::get,
                 b.scopePolicy != null ? b.scopePolicy : ScopePolicy.owner(), authenticator,
-                b.limits != null ? b.limits : HubLimits.DEFAULT, clock, hooks);
+                b.limits != null ? b.limits : HubLimits.DEFAULT, clock, hooks, scheduler);
         logicRef.set(logic);
-        this.scheduler = Plugins.scheduler("tether-hub-" + clock.nodeId());
     }
 
     private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {
@@ -143,6 +146,10 @@ public final class Hub implements HubEngine {
                 }));
         long period = Math.max(60_000, Math.min(3_600_000, retention.toMillis() / 4));
         scheduler.scheduleWithFixedDelay(this::compactQuietly, period, period, TimeUnit.MILLISECONDS);
+        if (!nodePollInterval.isZero()) {
+            long poll = Math.max(1, nodePollInterval.toMillis());
+            scheduler.scheduleWithFixedDelay(logic::catchUp, poll, poll, TimeUnit.MILLISECONDS);
+        }
         started = true;
         return this;
     }

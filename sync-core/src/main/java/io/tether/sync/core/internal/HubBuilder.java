@@ -21,7 +21,7 @@ import java.util.Set;
 /** Collects a hub's configuration; {@link #build()} checks it and builds a {@link Hub}. */
 public final class HubBuilder extends EngineBuilder<HubBuilder> implements HubEngine.Builder {
     static final Set<String> ENGINE_KEYS = Set.of("conflict-policy", "conflict-policy.*", "retention",
-            "schema-version");
+            "schema-version", "node-poll-interval");
 
     HubStore store;
     final List<CollectionSchema> collections = new ArrayList<>();

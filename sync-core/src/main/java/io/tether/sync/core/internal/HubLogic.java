@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -63,9 +64,10 @@ public final class HubLogic implements HubService {
     private final SyncClock clock;
     private final Hooks hooks;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final CommitFeed feed;
 
     public HubLogic(HubStore store, Schema schema, Function<String, ConflictResolver> resolvers, ScopePolicy scopes,
-                    Authenticator authenticator, HubLimits limits, SyncClock clock, Hooks hooks) {
+                    Authenticator authenticator, HubLimits limits, SyncClock clock, Hooks hooks, Executor catchUps) {
         this.store = Objects.requireNonNull(store, "store");
         this.schema = Objects.requireNonNull(schema, "schema");
         this.resolvers = Objects.requireNonNull(resolvers, "resolvers");
@@ -74,6 +76,8 @@ public final class HubLogic implements HubService {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.hooks = Objects.requireNonNull(hooks, "hooks");
+        this.feed = new CommitFeed(store, schema.collections().stream().map(CollectionSchema::name).toList(),
+                this::handOver, () -> !listeners.isEmpty(), catchUps);
     }
 
     // ---- authentication and schema
@@ -468,12 +472,30 @@ public final class HubLogic implements HubService {
 
     @Override
     public Subscription subscribe(CommitListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        synchronized (listeners) {
+            if (listeners.isEmpty()) {
+                feed.listening();
+            }
+            listeners.add(listener);
+        }
         return () -> listeners.remove(listener);
     }
 
-    /** Called by the store context with each committed batch of log entries, in commit order. */
+    /** Called by the store context with each committed batch of this node's log entries, in commit order. */
     public void committed(List<LogEntry> entries) {
+        feed.committed(entries);
+    }
+
+    /**
+     * Hands live subscribers what other hub nodes committed to the shared store since the last entries they got
+     * (the engine calls this on a timer). Logs a failure instead of throwing.
+     */
+    public void catchUp() {
+        feed.catchUpQuietly();
+    }
+
+    private void handOver(List<LogEntry> entries) {
         for (CommitListener l : listeners) {
             try {
                 l.onCommit(entries);
