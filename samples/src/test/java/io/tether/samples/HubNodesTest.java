@@ -1,13 +1,34 @@
 package io.tether.samples;
 
 import io.tether.samples.domain.Task;
+import io.tether.sync.Operation;
+import io.tether.sync.Subscription;
 import io.tether.sync.SyncRecord;
+import io.tether.sync.rest.RestTransport;
+import io.tether.sync.spi.Change;
+import io.tether.sync.spi.DeliveredChange;
+import io.tether.sync.spi.PullRequest;
+import io.tether.sync.spi.PullResponse;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResult;
+import io.tether.sync.spi.SyncTransport;
+import io.tether.sync.websocket.WebSocketTransport;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -23,6 +44,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class HubNodesTest {
     private static final int WRITES = 24;
+    private static final int WRITERS_PER_NODE = 2;
+    private static final int WRITES_PER_WRITER = 60;
+    private static final int SOCKETS_PER_NODE = 2;
 
     @Test
     void aDeviceLiveOnOneNodeGetsWhatEveryNodeCommitsOnH2() throws Exception {
@@ -69,6 +93,141 @@ class HubNodesTest {
             writerB.engine().syncNow();
             assertEquals(written, ids(writerB), "a device of node B pulls node A's writes through it");
         }
+    }
+
+    /**
+     * Writers push to both nodes at once (creates, updates and deletes, each its own commit, so the two nodes'
+     * versions interleave at random) while live sockets on both nodes listen from the start: every socket receives
+     * exactly the change log's versions, in order. Seeded: rerun with {@code -Dtether.seed=<seed>}.
+     */
+    @Test
+    void liveSocketsOnBothNodesGetEveryVersionInOrderWhileBothNodesCommit() throws Exception {
+        assumeTrue(Transports.live(), "plugin-websocket is not on the class path");
+        long seed = Long.getLong("tether.seed", new Random().nextLong());
+        try {
+            concurrent(seed);
+        } catch (Throwable t) {
+            throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
+        }
+    }
+
+    private record Socket(String node, List<Long> versions, List<String> problems, Subscription subscription,
+                          WebSocketTransport transport) {
+    }
+
+    private void concurrent(long seed) throws Exception {
+        Logging.quiet();
+        Random random = new Random(seed);
+        HubApp.Settings settings = new HubApp.Settings("127.0.0.1", 0, "jdbc:h2:mem:nodes-" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null, HubAndDeviceTest.SECRET, Duration.ofDays(1));
+        ExecutorService pool = Executors.newFixedThreadPool(2 * WRITERS_PER_NODE);
+        List<Socket> sockets = new ArrayList<>();
+        try (HubApp a = HubApp.start(settings); HubApp b = HubApp.start(settings)) {
+            String token = a.token("alice", Duration.ofMinutes(5));
+            String start = a.engine().service().cursorAt(0);
+            for (HubApp node : List.of(a, b)) {
+                for (int i = 0; i < SOCKETS_PER_NODE; i++) {
+                    sockets.add(listen(node == a ? "A" : "B", node, token, start));
+                }
+            }
+            List<Future<?>> writers = new ArrayList<>();
+            for (int w = 0; w < 2 * WRITERS_PER_NODE; w++) {
+                HubApp node = w % 2 == 0 ? a : b;
+                long writerSeed = random.nextLong();
+                String writer = new UUID(writerSeed, w).toString(); // a client id
+                writers.add(pool.submit(() -> write(node, token, writer, new Random(writerSeed))));
+            }
+            for (Future<?> f : writers) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            List<Long> log = new ArrayList<>();
+            try (RestTransport rest = rest(b, token)) {
+                String cursor = start;
+                PullResponse page;
+                do {
+                    page = rest.pull(PullRequest.from(cursor, 5000));
+                    page.changes().forEach(d -> log.add(d.version()));
+                    cursor = page.cursor();
+                } while (page.hasMore());
+            }
+            assertEquals(2 * WRITERS_PER_NODE * WRITES_PER_WRITER, log.size(), "every write is in the change log");
+            long last = log.get(log.size() - 1);
+            for (Socket s : sockets) {
+                awaitTrue(() -> !s.versions().isEmpty() && s.versions().get(s.versions().size() - 1) >= last,
+                        "a socket on node " + s.node() + " receives up to version " + last);
+                assertEquals(List.of(), s.problems(), "socket on node " + s.node());
+                assertEquals(log, List.copyOf(s.versions()), "a socket on node " + s.node()
+                        + " receives every version of the log, once each, in order");
+            }
+        } finally {
+            pool.shutdownNow();
+            for (Socket s : sockets) {
+                s.subscription().close();
+                s.transport().close();
+            }
+        }
+    }
+
+    private static Socket listen(String name, HubApp node, String token, String cursor) {
+        List<Long> versions = new CopyOnWriteArrayList<>();
+        List<String> problems = new CopyOnWriteArrayList<>();
+        URI ws = URI.create(node.url().toString().replaceFirst("^http", "ws") + "/sync/v1/ws");
+        WebSocketTransport transport = WebSocketTransport.builder(ws, rest(node, token)).token(token)
+                .schemaVersion(1).build();
+        Subscription subscription = transport.subscribe(cursor, new SyncTransport.LiveListener() {
+            @Override
+            public void onPage(PullResponse page) {
+                page.changes().stream().map(DeliveredChange::version).forEach(versions::add);
+            }
+
+            @Override
+            public void onResync() {
+                problems.add("resync");
+            }
+
+            @Override
+            public void onClosed(Throwable error) {
+                problems.add("closed: " + error);
+            }
+        });
+        return new Socket(name, versions, problems, subscription, transport);
+    }
+
+    private static RestTransport rest(HubApp node, String token) {
+        return RestTransport.builder(node.url()).token(token).schemaVersion(1).build();
+    }
+
+    /** Pushes creates, updates and deletes of the writer's own tasks, one change per request. */
+    private static Void write(HubApp node, String token, String writer, Random random) throws InterruptedException {
+        Map<String, Long> versions = new HashMap<>(); // the writer's live tasks and their versions
+        try (RestTransport rest = rest(node, token)) {
+            for (int i = 0; i < WRITES_PER_WRITER; i++) {
+                List<String> live = List.copyOf(versions.keySet());
+                int kind = live.isEmpty() ? 0 : random.nextInt(3);
+                String id = kind == 0 ? writer.substring(0, 8) + "-t" + i : live.get(random.nextInt(live.size()));
+                Operation op = kind == 2 ? Operation.DELETE : Operation.UPSERT;
+                Map<String, Object> data = op == Operation.DELETE ? null
+                        : Map.of("id", id, "title", writer + " write " + i, "done", random.nextBoolean());
+                Change change = new Change(writer + ":" + i, "tasks", id, op, data, null, versions.get(id),
+                        String.format("%013d-0000-w", System.currentTimeMillis()));
+                PushResult result = rest.push(new PushRequest(writer, List.of(change))).results().get(0);
+                long version; // merged: the hub filled in the owner and the fields left out
+                if (result instanceof PushResult.Applied r) {
+                    version = r.version();
+                } else if (result instanceof PushResult.Merged r) {
+                    version = r.version();
+                } else {
+                    throw new AssertionError(writer + ": " + result);
+                }
+                if (op == Operation.DELETE) {
+                    versions.remove(id);
+                } else {
+                    versions.put(id, version);
+                }
+                Thread.sleep(random.nextInt(4));
+            }
+        }
+        return null;
     }
 
     private static DeviceApp device(HubApp hub) {
