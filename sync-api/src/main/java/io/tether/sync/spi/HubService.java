@@ -33,8 +33,10 @@ public interface HubService {
     HubLimits limits();
 
     /**
-     * Subscribes to changes as they commit on the hub, in commit order, for live delivery. Entries are not
-     * filtered: callers filter per principal with {@link #mayRead}. The listener runs on the committing thread.
+     * Subscribes to changes as they commit on the hub, in commit order, for live delivery: every version once,
+     * including those other hub nodes commit to the same store (read from its change log shortly after). Entries
+     * are not filtered: callers filter per principal with {@link #mayRead}. The listener runs on the committing
+     * thread or the engine's, one call at a time.
      */
     Subscription subscribe(CommitListener listener);
 
