@@ -101,11 +101,26 @@ class HubNodesTest {
      * exactly the change log's versions, in order. Seeded: rerun with {@code -Dtether.seed=<seed>}.
      */
     @Test
-    void liveSocketsOnBothNodesGetEveryVersionInOrderWhileBothNodesCommit() throws Exception {
+    void liveSocketsOnBothNodesGetEveryVersionInOrderWhileBothNodesCommitOnH2() throws Exception {
+        concurrent(new HubApp.Settings("127.0.0.1", 0, "jdbc:h2:mem:nodes-" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null, HubAndDeviceTest.SECRET, Duration.ofDays(1)));
+    }
+
+    @Test
+    void liveSocketsOnBothNodesGetEveryVersionInOrderWhileBothNodesCommitOnPostgres() throws Exception {
+        String schema = HubOnPostgresTest.createSchemaOrSkip();
+        try {
+            concurrent(HubOnPostgresTest.hubIn(schema, HubAndDeviceTest.SECRET));
+        } finally {
+            HubOnPostgresTest.dropSchema(schema);
+        }
+    }
+
+    private void concurrent(HubApp.Settings settings) throws Exception {
         assumeTrue(Transports.live(), "plugin-websocket is not on the class path");
         long seed = Long.getLong("tether.seed", new Random().nextLong());
         try {
-            concurrent(seed);
+            concurrent(settings, seed);
         } catch (Throwable t) {
             throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
         }
@@ -115,11 +130,9 @@ class HubNodesTest {
                           WebSocketTransport transport) {
     }
 
-    private void concurrent(long seed) throws Exception {
+    private void concurrent(HubApp.Settings settings, long seed) throws Exception {
         Logging.quiet();
         Random random = new Random(seed);
-        HubApp.Settings settings = new HubApp.Settings("127.0.0.1", 0, "jdbc:h2:mem:nodes-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null, HubAndDeviceTest.SECRET, Duration.ofDays(1));
         ExecutorService pool = Executors.newFixedThreadPool(2 * WRITERS_PER_NODE);
         List<Socket> sockets = new ArrayList<>();
         try (HubApp a = HubApp.start(settings); HubApp b = HubApp.start(settings)) {
