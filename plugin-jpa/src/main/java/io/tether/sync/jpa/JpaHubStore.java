@@ -168,5 +168,6 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
     @Override
     public void close() {
         runtime.detach(capture);
+        capture.close();
     }
 }

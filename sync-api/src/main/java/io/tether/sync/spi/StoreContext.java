@@ -32,10 +32,19 @@ public interface StoreContext {
     void committed(ChangeBatch batch);
 
     /**
-     * On a hub: publishes the change-log entries of every committed transaction, for live delivery. Calls come in
-     * version order (a store whose transactions commit concurrently orders them before calling).
+     * On a hub: publishes the change-log entries of every committed transaction, for live delivery. Calls may come
+     * out of version order when transactions commit concurrently: the engine hands entries on in version order,
+     * reading the change log for a version it has not been told of.
      */
     void logged(List<LogEntry> entries);
+
+    /**
+     * On a hub whose store several hub nodes share: another node appended to the change log. The engine reads what
+     * it has not published yet at once (it also looks every {@code tether.node-poll-interval}, so a store that
+     * cannot tell loses no change, only time).
+     */
+    default void loggedElsewhere() {
+    }
 
     /** JSON text for stores that keep record data in a text column. */
     JsonText json();

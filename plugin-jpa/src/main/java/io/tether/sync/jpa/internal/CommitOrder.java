@@ -4,10 +4,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Publishes committed hub transactions in version order. Transactions commit in version order (the counter
- * lock), but their after-commit callbacks race; each one deposits its range here and runs once every lower
- * version was published. A gap that stays open longer than {@code patienceMillis} (a transaction whose
- * after-commit never ran, or one committed by another hub node) is passed over. Thread-safe.
+ * Publishes committed hub transactions to change listeners in version order. Transactions commit in version order
+ * (the counter lock), but their after-commit callbacks race; each one deposits its range here and runs once every
+ * lower version was published. A gap that stays open longer than {@code patienceMillis} (a transaction whose
+ * after-commit never ran, or one committed by another hub node) is passed over. (Live delivery does not wait
+ * here: the engine orders log entries itself.) Thread-safe.
  */
 final class CommitOrder {
     private record Deposit(long last, Runnable publish, long since) {

@@ -34,16 +34,30 @@ public final class HubCapture implements ChangeSink {
     private volatile StoreContext context;
     private volatile HubTables tables;
     private volatile CommitOrder order;
+    private volatile LogNotifications notifications;
 
     public void open(StoreContext context, EntityRecords records) {
-        HubTables t = new HubTables(context.json(), records.runtime().factory());
+        close();
+        LogNotifications n = LogNotifications.start(records.runtime().factory(), context::loggedElsewhere)
+                .orElse(null);
+        HubTables t = new HubTables(context.json(), records.runtime().factory(), n);
         long head = records.inTransaction(s -> Jdbc.on(s, c -> {
             t.ensureState(c);
             return t.head(c);
         }));
         this.order = new CommitOrder(head, 2_000);
         this.tables = t;
+        this.notifications = n;
         this.context = context;
+    }
+
+    /** Stops listening for other hub nodes' commits. Idempotent. */
+    public void close() {
+        LogNotifications n = notifications;
+        notifications = null;
+        if (n != null) {
+            n.close();
+        }
     }
 
     public StoreContext context() {
@@ -130,10 +144,10 @@ public final class HubCapture implements ChangeSink {
         }
         List<LogEntry> entries = List.copyOf(buffer.logEntries);
         List<ChangeEvent> events = List.copyOf(buffer.localEvents);
-        order.deposit(entries.get(0).version(), entries.get(entries.size() - 1).version(), () -> {
-            ctx.logged(entries);
-            ctx.committed(new ChangeBatch(entries.get(entries.size() - 1).version(), Origin.LOCAL, events));
-        });
+        // live delivery at once: the engine puts log entries in order, reading the log for versions it lacks
+        ctx.logged(entries);
+        order.deposit(entries.get(0).version(), entries.get(entries.size() - 1).version(),
+                () -> ctx.committed(new ChangeBatch(entries.get(entries.size() - 1).version(), Origin.LOCAL, events)));
     }
 
     /** A hub record: the entity's state with its metadata, a tombstone, or empty. */

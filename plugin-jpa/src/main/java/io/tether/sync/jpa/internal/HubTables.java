@@ -30,11 +30,14 @@ final class HubTables {
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
     private final KeyLookup changes;
+    /** Tells other hub nodes over the same database when the head moves (PostgreSQL), or null. */
+    private final LogNotifications notifications;
 
-    HubTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
+    HubTables(StoreContext.JsonText json, SessionFactoryImplementor factory, LogNotifications notifications) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
         this.changes = KeyLookup.changes(factory);
+        this.notifications = notifications;
     }
 
     /** A record's hub metadata. */
@@ -64,8 +67,12 @@ final class HubTables {
                 rs -> rs.getLong(1)).get(0);
     }
 
+    /** Moves the head; other hub nodes over the same database hear of it when the transaction commits. */
     void setHead(Connection c, long head) throws SQLException {
         Jdbc.update(c, "update tether_hub_state set head_version = ? where id = 1", ps -> ps.setLong(1, head));
+        if (notifications != null) {
+            notifications.notifyOthers(c);
+        }
     }
 
     void setHorizon(Connection c, long horizon) throws SQLException {

@@ -82,7 +82,8 @@ final class CommitFeed {
         requestCatchUp(); // the versions before these were committed by another node
     }
 
-    private void requestCatchUp() {
+    /** Runs {@link #catchUpQuietly} on the engine's thread, unless one is queued already. */
+    void requestCatchUp() {
         if (catchUpQueued.compareAndSet(false, true)) {
             try {
                 catchUps.execute(this::catchUpQuietly);

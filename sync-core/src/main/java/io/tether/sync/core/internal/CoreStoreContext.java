@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /** The engine's side of a store: clock, schema, hooks and the publication of committed work. */
 public record CoreStoreContext(Role role, SyncClock clock, Function<String, Optional<CollectionSchema>> schema,
-                               Hooks hooks, ChangeBus bus, Consumer<List<LogEntry>> log, JsonText json)
+                               Hooks hooks, ChangeBus bus, Consumer<List<LogEntry>> log, Runnable otherNodeLogged,
+                               JsonText json)
         implements StoreContext {
 
     @Override
@@ -38,5 +39,10 @@ public record CoreStoreContext(Role role, SyncClock clock, Function<String, Opti
     @Override
     public void logged(List<LogEntry> entries) {
         log.accept(entries);
+    }
+
+    @Override
+    public void loggedElsewhere() {
+        otherNodeLogged.run();
     }
 }

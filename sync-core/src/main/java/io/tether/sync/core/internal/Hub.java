@@ -75,6 +75,11 @@ public final class Hub implements HubEngine {
                     if (l != null) {
                         l.committed(entries);
                     }
+                }, () -> {
+                    HubLogic l = logicRef.get();
+                    if (l != null) {
+                        l.catchUpSoon();
+                    }
                 }, CODEC));
         Schema schema = schema(b, settings);
         schemaRef.set(schema);

@@ -495,6 +495,11 @@ public final class HubLogic implements HubService {
         feed.catchUpQuietly();
     }
 
+    /** {@link #catchUp} on the engine's thread, soon: another hub node says it committed. */
+    public void catchUpSoon() {
+        feed.requestCatchUp();
+    }
+
     private void handOver(List<LogEntry> entries) {
         for (CommitListener l : listeners) {
             try {

@@ -101,6 +101,7 @@ public final class Replica implements ReplicaEngine {
         b.hooks.forEach(hooks::add);
         this.clock = new HybridClock(nodeId(store.clientId()));
         store.open(new CoreStoreContext(Role.REPLICA, clock, this::collection, hooks, bus, entries -> {
+        }, () -> {
         }, CODEC));
         this.storeWorker = Plugins.worker("tether-replica-" + nodeId(store.clientId()) + "-store");
         this.sync = new ReplicaSync(store, pushBatch, pullPage, this::conflictArrived, this::rejectionArrived,
