@@ -49,6 +49,8 @@ public final class Hub implements HubEngine {
     private final Map<String, String> properties;
     private final Duration retention;
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Reads other hub nodes' commits for live subscribers; apart from the scheduler, so compaction never delays it. */
+    private final ScheduledThreadPoolExecutor live;
     /** How often live subscribers are handed what other hub nodes committed to the shared store (0: never). */
     private final Duration nodePollInterval;
     private boolean started;
@@ -65,6 +67,7 @@ public final class Hub implements HubEngine {
         b.hooks.forEach(hooks::add);
 
         this.scheduler = Plugins.scheduler("tether-hub-" + clock.nodeId());
+        this.live = Plugins.scheduler("tether-hub-" + clock.nodeId() + "-live");
         this.nodePollInterval = settings.duration(null, "node-poll-interval", Duration.ofMillis(100));
         AtomicReference<Schema> schemaRef = new AtomicReference<>();
         AtomicReference<HubLogic> logicRef = new AtomicReference<>();
@@ -104,7 +107,7 @@ public final class Hub implements HubEngine {
         };
         this.logic = new HubLogic(store, schema, resolvers::get,
                 b.scopePolicy != null ? b.scopePolicy : ScopePolicy.owner(), authenticator,
-                b.limits != null ? b.limits : HubLimits.DEFAULT, clock, hooks, scheduler);
+                b.limits != null ? b.limits : HubLimits.DEFAULT, clock, hooks, live);
         logicRef.set(logic);
     }
 
@@ -153,7 +156,7 @@ public final class Hub implements HubEngine {
         scheduler.scheduleWithFixedDelay(this::compactQuietly, period, period, TimeUnit.MILLISECONDS);
         if (!nodePollInterval.isZero()) {
             long poll = Math.max(1, nodePollInterval.toMillis());
-            scheduler.scheduleWithFixedDelay(logic::catchUp, poll, poll, TimeUnit.MILLISECONDS);
+            live.scheduleWithFixedDelay(logic::catchUp, poll, poll, TimeUnit.MILLISECONDS);
         }
         started = true;
         return this;
@@ -196,9 +199,11 @@ public final class Hub implements HubEngine {
             closed = true;
         }
         scheduler.shutdownNow();
+        live.shutdownNow();
         Plugins.stopAll(plugins);
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            live.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
