@@ -12,18 +12,22 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hub nodes over one PostgreSQL database tell each other that they appended to the change log: a transaction that
  * moves the head sends a {@code NOTIFY} (which PostgreSQL delivers when it commits, never for a rollback), and each
  * node listens on a connection of its own and tells its engine when another node's arrives, so that its live
  * subscribers get that node's commits at once instead of at the engine's next poll. PostgreSQL only: elsewhere the
- * poll serves alone. The listening connection is taken from the factory's pool for as long as the store is open.
+ * poll serves alone. The listening connection is taken from the factory's pool, and exchanged every few minutes so
+ * that the pool may retire it.
  */
 final class LogNotifications implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LogNotifications.class.getName());
     static final String CHANNEL = "tether_change_log";
     private static final int WAIT_MS = 500;
+    /** How long one pooled connection listens before it goes back to the pool (which may retire it) for another. */
+    private static final long HOLD_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     private final String node = UUID.randomUUID().toString();
     private final SessionFactoryImplementor factory;
@@ -72,7 +76,9 @@ final class LogNotifications implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     s.execute("listen " + CHANNEL);
                 }
-                while (listening()) {
+                otherNodeLogged.run(); // what other nodes committed while no connection listened
+                long giveBack = System.nanoTime() + HOLD_NANOS;
+                while (listening() && System.nanoTime() < giveBack) {
                     if (Driver.otherNodeNotified(c, node, WAIT_MS)) {
                         otherNodeLogged.run();
                     }
