@@ -93,6 +93,11 @@ final class Databases {
         }
     }
 
+    /** A plain connection to the test PostgreSQL database (for a test that acts on the server itself). */
+    static Connection postgresConnection() throws java.sql.SQLException {
+        return DriverManager.getConnection(PG_URL, pgUser(), pgPassword());
+    }
+
     private static String pgUser() {
         return System.getenv().getOrDefault("TETHER_TEST_PG_USER", "postgres");
     }

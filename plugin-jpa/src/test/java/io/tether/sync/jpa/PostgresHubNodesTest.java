@@ -12,6 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,6 +66,44 @@ class PostgresHubNodesTest {
                 awaitTrue(() -> onA.contains(last), "node A's subscriber receives version " + last);
                 assertEquals(versionsUpTo(storeA, last), onA, "node A: every version once, in order");
                 assertEquals(versionsUpTo(storeA, last), onB, "node B: every version once, in order");
+            }
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /**
+     * The server ends the listening connections (a restart, a proxy's idle timeout): each store takes another and
+     * reads what was committed meanwhile, so a commit made while no node listened still arrives, without polling.
+     */
+    @Test
+    void aListenerWhoseConnectionTheServerEndedListensAgainAndMissesNothing() throws Exception {
+        EntityManagerFactory a = Databases.open(url, Action.UPDATE);
+        EntityManagerFactory b = Databases.open(url, Action.UPDATE);
+        try (JpaHubStore storeA = new JpaHubStore(a);
+             JpaHubStore storeB = new JpaHubStore(b);
+             HubEngine nodeA = node(storeA);
+             HubEngine nodeB = node(storeB)) {
+            List<Long> onB = new CopyOnWriteArrayList<>();
+            try (Subscription subB = nodeB.service().subscribe(entries -> entries.forEach(e -> onB.add(e.version())))) {
+                Jpa.tx(a, em -> em.persist(new Task("r1", "before the connections ended", "alice")));
+                long first = storeA.headVersion();
+                awaitTrue(() -> onB.contains(first), "node B's subscriber receives version " + first);
+                try (Connection c = Databases.postgresConnection(); Statement s = c.createStatement();
+                     ResultSet ended = s.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity "
+                             + "where query ilike 'listen " + "tether_change_log' and pid <> pg_backend_pid()")) {
+                    int n = 0;
+                    while (ended.next()) {
+                        n++;
+                    }
+                    assertTrue(n >= 2, "both nodes' listening connections ended, " + n);
+                }
+                Jpa.tx(a, em -> em.persist(new Task("r2", "while no node listened", "alice")));
+                long second = storeA.headVersion();
+                awaitTrue(() -> onB.contains(second), "node B's subscriber receives version " + second);
+                assertEquals(versionsUpTo(storeA, second).subList(versionsUpTo(storeA, second).indexOf(first),
+                        versionsUpTo(storeA, second).size()), onB);
             }
         } finally {
             a.close();

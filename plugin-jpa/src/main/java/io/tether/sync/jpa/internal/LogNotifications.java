@@ -87,6 +87,7 @@ final class LogNotifications implements AutoCloseable {
                     s.execute("unlisten " + CHANNEL);
                 }
             } catch (SQLException | RuntimeException e) {
+                broken(c); // so that the pool drops it: it may not notice by itself, and would hand it on
                 if (listening()) {
                     LOG.log(System.Logger.Level.WARNING, "listening for other hub nodes' commits failed; listening "
                             + "again in 1 s (their commits still reach live subscribers by the engine's poll)", e);
@@ -117,6 +118,16 @@ final class LogNotifications implements AutoCloseable {
                 }
             }
             return false;
+        }
+    }
+
+    private static void broken(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closed already
+            }
         }
     }
 
