@@ -102,28 +102,14 @@ class HubFuzzTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void mutatedRequestsGetAnAnswerOrAProblemAndNeverA5xx(String db) throws Exception {
         startHub(db);
-        seeded(this::run);
+        Seeded.run(this::run);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void mutatedSocketMessagesGetAnAnswerOrAProblemAndNeverAnInternalError(String db) throws Exception {
         startHub(db);
-        seeded(this::runSockets);
-    }
-
-    private interface Run {
-        void run(Random random) throws Exception;
-    }
-
-    /** Runs with {@code -Dtether.seed} or a random seed, which a failure names. */
-    private static void seeded(Run run) {
-        long seed = Long.getLong("tether.seed", new Random().nextLong());
-        try {
-            run.run(new Random(seed));
-        } catch (Throwable t) {
-            throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
-        }
+        Seeded.run(this::runSockets);
     }
 
     /** Sockets per run; {@code -Dtether.fuzz.sockets=N} for a longer run. */

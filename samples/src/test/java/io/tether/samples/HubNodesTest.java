@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,25 +51,28 @@ class HubNodesTest {
 
     @Test
     void aDeviceLiveOnOneNodeGetsWhatEveryNodeCommitsOnH2() throws Exception {
-        run("jdbc:h2:mem:nodes-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null);
+        run(sharedH2());
     }
 
     @Test
     void aDeviceLiveOnOneNodeGetsWhatEveryNodeCommitsOnPostgres() throws Exception {
         String schema = HubOnPostgresTest.createSchemaOrSkip();
         try {
-            HubApp.Settings pg = HubOnPostgresTest.hubIn(schema, HubAndDeviceTest.SECRET);
-            run(pg.db(), pg.dbUser(), pg.dbPassword());
+            run(HubOnPostgresTest.hubIn(schema, HubAndDeviceTest.SECRET));
         } finally {
             HubOnPostgresTest.dropSchema(schema);
         }
     }
 
-    private void run(String db, String dbUser, String dbPassword) throws Exception {
+    /** Settings for hub nodes over one fresh H2 database in this JVM's memory. */
+    private static HubApp.Settings sharedH2() {
+        return new HubApp.Settings("127.0.0.1", 0, "jdbc:h2:mem:nodes-" + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null, HubAndDeviceTest.SECRET, Duration.ofDays(1));
+    }
+
+    private void run(HubApp.Settings settings) throws Exception {
         assumeTrue(Transports.live(), "plugin-websocket is not on the class path");
         Logging.quiet();
-        HubApp.Settings settings = new HubApp.Settings("127.0.0.1", 0, db, dbUser, dbPassword,
-                HubAndDeviceTest.SECRET, Duration.ofDays(1));
         try (HubApp a = HubApp.start(settings);
              HubApp b = HubApp.start(settings);
              DeviceApp watcher = device(a);
@@ -102,8 +106,7 @@ class HubNodesTest {
      */
     @Test
     void liveSocketsOnBothNodesGetEveryVersionInOrderWhileBothNodesCommitOnH2() throws Exception {
-        concurrent(new HubApp.Settings("127.0.0.1", 0, "jdbc:h2:mem:nodes-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000", null, null, HubAndDeviceTest.SECRET, Duration.ofDays(1)));
+        concurrent(sharedH2());
     }
 
     @Test
@@ -116,23 +119,17 @@ class HubNodesTest {
         }
     }
 
-    private void concurrent(HubApp.Settings settings) throws Exception {
+    private void concurrent(HubApp.Settings settings) {
         assumeTrue(Transports.live(), "plugin-websocket is not on the class path");
-        long seed = Long.getLong("tether.seed", new Random().nextLong());
-        try {
-            concurrent(settings, seed);
-        } catch (Throwable t) {
-            throw new AssertionError("failed with -Dtether.seed=" + seed + ": " + t.getMessage(), t);
-        }
+        Seeded.run(random -> concurrent(settings, random));
     }
 
     private record Socket(String node, List<Long> versions, List<String> problems, Subscription subscription,
                           WebSocketTransport transport) {
     }
 
-    private void concurrent(HubApp.Settings settings, long seed) throws Exception {
+    private void concurrent(HubApp.Settings settings, Random random) throws Exception {
         Logging.quiet();
-        Random random = new Random(seed);
         ExecutorService pool = Executors.newFixedThreadPool(2 * WRITERS_PER_NODE);
         List<Socket> sockets = new ArrayList<>();
         try (HubApp a = HubApp.start(settings); HubApp b = HubApp.start(settings)) {
@@ -256,8 +253,7 @@ class HubNodesTest {
         return hub.store().list("tasks").stream().map(SyncRecord::id).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);

@@ -45,32 +45,19 @@ class PostgresHubNodesTest {
 
     @Test
     void aCommitOnOneNodeReachesTheOtherNodesSubscribersWithoutPolling() throws Exception {
-        EntityManagerFactory a = Databases.open(url, Action.UPDATE);
-        EntityManagerFactory b = Databases.open(url, Action.UPDATE);
-        try (JpaHubStore storeA = new JpaHubStore(a);
-             JpaHubStore storeB = new JpaHubStore(b);
-             HubEngine nodeA = node(storeA);
-             HubEngine nodeB = node(storeB)) {
-            List<Long> onB = new CopyOnWriteArrayList<>();
-            List<Long> onA = new CopyOnWriteArrayList<>();
-            try (Subscription subB = nodeB.service().subscribe(entries -> entries.forEach(e -> onB.add(e.version())));
-                 Subscription subA = nodeA.service().subscribe(entries -> entries.forEach(e -> onA.add(e.version())))) {
-                for (int i = 0; i < 5; i++) {
-                    String id = "t" + i;
-                    Jpa.tx(a, em -> em.persist(new Task(id, "written through node A", "alice")));
-                    long version = storeA.headVersion();
-                    awaitTrue(() -> onB.contains(version), "node B's subscriber receives version " + version);
-                }
-                Jpa.tx(b, em -> em.persist(new Task("t5", "written through node B", "alice")));
-                long last = storeB.headVersion();
-                awaitTrue(() -> onA.contains(last), "node A's subscriber receives version " + last);
-                assertEquals(versionsUpTo(storeA, last), onA, "node A: every version once, in order");
-                assertEquals(versionsUpTo(storeA, last), onB, "node B: every version once, in order");
+        withTwoNodes((a, b) -> {
+            for (int i = 0; i < 5; i++) {
+                String id = "t" + i;
+                Jpa.tx(a.factory(), em -> em.persist(new Task(id, "written through node A", "alice")));
+                long version = a.store().headVersion();
+                awaitTrue(() -> b.handed().contains(version), "node B's subscriber receives version " + version);
             }
-        } finally {
-            a.close();
-            b.close();
-        }
+            Jpa.tx(b.factory(), em -> em.persist(new Task("t5", "written through node B", "alice")));
+            long last = b.store().headVersion();
+            awaitTrue(() -> a.handed().contains(last), "node A's subscriber receives version " + last);
+            assertEquals(versions(a.store(), 0, last), a.handed(), "node A: every version once, in order");
+            assertEquals(versions(a.store(), 0, last), b.handed(), "node B: every version once, in order");
+        });
     }
 
     /**
@@ -79,31 +66,47 @@ class PostgresHubNodesTest {
      */
     @Test
     void aListenerWhoseConnectionTheServerEndedListensAgainAndMissesNothing() throws Exception {
+        withTwoNodes((a, b) -> {
+            Jpa.tx(a.factory(), em -> em.persist(new Task("r1", "before the connections ended", "alice")));
+            long first = a.store().headVersion();
+            awaitTrue(() -> b.handed().contains(first), "node B's subscriber receives version " + first);
+            try (Connection c = Databases.postgresConnection(); Statement s = c.createStatement();
+                 ResultSet ended = s.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity "
+                         + "where query ilike 'listen tether_change_log' and pid <> pg_backend_pid()")) {
+                int n = 0;
+                while (ended.next()) {
+                    n++;
+                }
+                assertTrue(n >= 2, "both nodes' listening connections ended, " + n);
+            }
+            Jpa.tx(a.factory(), em -> em.persist(new Task("r2", "while no node listened", "alice")));
+            long second = a.store().headVersion();
+            awaitTrue(() -> b.handed().contains(second), "node B's subscriber receives version " + second);
+            assertEquals(versions(a.store(), first - 1, second), b.handed());
+        });
+    }
+
+    /** A hub node of the test: its factory, its store, and the versions its live subscriber was handed. */
+    private record Node(EntityManagerFactory factory, JpaHubStore store, List<Long> handed) {
+    }
+
+    private interface TwoNodes {
+        void run(Node a, Node b) throws Exception;
+    }
+
+    /** Runs {@code test} on two hub nodes over the schema, neither polling, each with a live subscriber. */
+    private static void withTwoNodes(TwoNodes test) throws Exception {
         EntityManagerFactory a = Databases.open(url, Action.UPDATE);
         EntityManagerFactory b = Databases.open(url, Action.UPDATE);
         try (JpaHubStore storeA = new JpaHubStore(a);
              JpaHubStore storeB = new JpaHubStore(b);
              HubEngine nodeA = node(storeA);
              HubEngine nodeB = node(storeB)) {
+            List<Long> onA = new CopyOnWriteArrayList<>();
             List<Long> onB = new CopyOnWriteArrayList<>();
-            try (Subscription subB = nodeB.service().subscribe(entries -> entries.forEach(e -> onB.add(e.version())))) {
-                Jpa.tx(a, em -> em.persist(new Task("r1", "before the connections ended", "alice")));
-                long first = storeA.headVersion();
-                awaitTrue(() -> onB.contains(first), "node B's subscriber receives version " + first);
-                try (Connection c = Databases.postgresConnection(); Statement s = c.createStatement();
-                     ResultSet ended = s.executeQuery("select pg_terminate_backend(pid) from pg_stat_activity "
-                             + "where query ilike 'listen " + "tether_change_log' and pid <> pg_backend_pid()")) {
-                    int n = 0;
-                    while (ended.next()) {
-                        n++;
-                    }
-                    assertTrue(n >= 2, "both nodes' listening connections ended, " + n);
-                }
-                Jpa.tx(a, em -> em.persist(new Task("r2", "while no node listened", "alice")));
-                long second = storeA.headVersion();
-                awaitTrue(() -> onB.contains(second), "node B's subscriber receives version " + second);
-                assertEquals(versionsUpTo(storeA, second).subList(versionsUpTo(storeA, second).indexOf(first),
-                        versionsUpTo(storeA, second).size()), onB);
+            try (Subscription subA = nodeA.service().subscribe(entries -> entries.forEach(e -> onA.add(e.version())));
+                 Subscription subB = nodeB.service().subscribe(entries -> entries.forEach(e -> onB.add(e.version())))) {
+                test.run(new Node(a, storeA, onA), new Node(b, storeB, onB));
             }
         } finally {
             a.close();
@@ -115,13 +118,13 @@ class PostgresHubNodesTest {
         return Tether.hub().store(store).property("tether.node-poll-interval", "0s").build().start();
     }
 
-    private static List<Long> versionsUpTo(JpaHubStore store, long last) {
-        return store.changesSince(0, last, 1000, new PullFilter(Map.of("tasks", ScopeSet.ALL))).stream()
+    /** The versions of the change log with {@code after < version <= upTo}. */
+    private static List<Long> versions(JpaHubStore store, long after, long upTo) {
+        return store.changesSince(after, upTo, 1000, new PullFilter(Map.of("tasks", ScopeSet.ALL))).stream()
                 .map(LogEntry::version).toList();
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what)
-            throws InterruptedException {
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);

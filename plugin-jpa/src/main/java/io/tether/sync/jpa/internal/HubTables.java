@@ -67,12 +67,20 @@ final class HubTables {
                 rs -> rs.getLong(1)).get(0);
     }
 
-    /** Moves the head; other hub nodes over the same database hear of it when the transaction commits. */
+    /**
+     * Moves the head; with {@link LogNotifications}, the same statement notifies the other hub nodes over the same
+     * database, who hear of it when the transaction commits.
+     */
     void setHead(Connection c, long head) throws SQLException {
-        Jdbc.update(c, "update tether_hub_state set head_version = ? where id = 1", ps -> ps.setLong(1, head));
-        if (notifications != null) {
-            notifications.notifyOthers(c);
+        if (notifications == null) {
+            Jdbc.update(c, "update tether_hub_state set head_version = ? where id = 1", ps -> ps.setLong(1, head));
+            return;
         }
+        Jdbc.update(c, "update tether_hub_state set head_version = ? from (select pg_notify('"
+                + LogNotifications.CHANNEL + "', ?)) notified where id = 1", ps -> {
+            ps.setLong(1, head);
+            ps.setString(2, notifications.node());
+        });
     }
 
     void setHorizon(Connection c, long horizon) throws SQLException {

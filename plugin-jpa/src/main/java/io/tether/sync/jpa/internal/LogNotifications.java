@@ -7,7 +7,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
@@ -16,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Hub nodes over one PostgreSQL database tell each other that they appended to the change log: a transaction that
- * moves the head sends a {@code NOTIFY} (which PostgreSQL delivers when it commits, never for a rollback), and each
- * node listens on a connection of its own and tells its engine when another node's arrives, so that its live
- * subscribers get that node's commits at once instead of at the engine's next poll. PostgreSQL only: elsewhere the
- * poll serves alone. The listening connection is taken from the factory's pool, and exchanged every few minutes so
- * that the pool may retire it.
+ * moves the head sends a {@code NOTIFY} in the same statement ({@link HubTables#setHead}; PostgreSQL delivers it
+ * when the transaction commits, never for a rollback), and each node listens on a connection of its own and tells
+ * its engine when another node's arrives, so that its live subscribers get that node's commits at once instead of
+ * at the engine's next poll. PostgreSQL only: elsewhere the poll serves alone. The listening connection is taken
+ * from the factory's pool, and exchanged every few minutes so that the pool may retire it.
  */
 final class LogNotifications implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(LogNotifications.class.getName());
@@ -54,12 +53,9 @@ final class LogNotifications implements AutoCloseable {
         return Optional.of(n);
     }
 
-    /** Tells the other nodes, once this transaction commits, that it appended to the change log. */
-    void notifyOthers(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_notify('" + CHANNEL + "', ?)")) {
-            ps.setString(1, node);
-            ps.execute();
-        }
+    /** What this node's notifications carry, so that it passes over its own. */
+    String node() {
+        return node;
     }
 
     /** Whether to go on: the store is open and so is the application's factory (closing it ends the pool). */

@@ -370,6 +370,17 @@ public final class ReplicaWork implements ReplicaTransaction {
         } else {
             referencedHere.remove(key);
         }
+        write(entity, key, data, version, unique);
+    }
+
+    /**
+     * Writes a delivered state (null: a delete) that nothing keeps waiting; {@code unique} are its unique keys
+     * ({@link EntityRecords#uniqueKeys}).
+     */
+    private void write(SyncedEntity entity, RecordKey key, Map<String, Object> data, long version,
+                       List<EntityRecords.UniqueKey> unique) {
+        String collection = key.collection();
+        String id = key.id();
         dropWaiting(key); // this state supersedes one that waited
         buffer.storeWrite(key);
         entityWrites.add(key);
@@ -572,10 +583,10 @@ public final class ReplicaWork implements ReplicaTransaction {
                     dropWaiting(w.key());
                     continue;
                 }
-                RecordKey missing = blocker(entity, w.key(), w.data(),
-                        records.uniqueKeys(session, entity, w.data()));
+                List<EntityRecords.UniqueKey> unique = records.uniqueKeys(session, entity, w.data());
+                RecordKey missing = blocker(entity, w.key(), w.data(), unique);
                 if (missing == null) {
-                    applyRemote(collection, id, w.data(), w.version());
+                    write(entity, w.key(), w.data(), w.version(), unique);
                 } else if (!missing.equals(w.awaited())) { // it references another record not here yet
                     putWaiting(new ReplicaTables.Waiting(w.key(), w.version(), w.data(), missing));
                 }

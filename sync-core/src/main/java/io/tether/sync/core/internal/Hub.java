@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** The hub engine: the store, the protocol logic over it, plugins and periodic compaction. Thread-safe. */
 public final class Hub implements HubEngine {
@@ -73,17 +74,8 @@ public final class Hub implements HubEngine {
         AtomicReference<HubLogic> logicRef = new AtomicReference<>();
         store.open(new CoreStoreContext(Role.HUB, clock,
                 name -> Optional.ofNullable(schemaRef.get()).flatMap(s -> s.collection(name)), hooks, bus,
-                entries -> {
-                    HubLogic l = logicRef.get();
-                    if (l != null) {
-                        l.committed(entries);
-                    }
-                }, () -> {
-                    HubLogic l = logicRef.get();
-                    if (l != null) {
-                        l.catchUpSoon();
-                    }
-                }, CODEC));
+                entries -> whenBuilt(logicRef, l -> l.committed(entries)),
+                () -> whenBuilt(logicRef, HubLogic::catchUpSoon), CODEC));
         Schema schema = schema(b, settings);
         schemaRef.set(schema);
 
@@ -109,6 +101,14 @@ public final class Hub implements HubEngine {
                 b.scopePolicy != null ? b.scopePolicy : ScopePolicy.owner(), authenticator,
                 b.limits != null ? b.limits : HubLimits.DEFAULT, clock, hooks, live);
         logicRef.set(logic);
+    }
+
+    /** What the store reports before the engine is built (while it opens) has no one to go to. */
+    private static void whenBuilt(AtomicReference<HubLogic> logic, Consumer<HubLogic> action) {
+        HubLogic l = logic.get();
+        if (l != null) {
+            action.accept(l);
+        }
     }
 
     private static List<String> concat(java.util.Collection<String> a, java.util.Collection<String> b) {

@@ -38,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The replica semantics (docs/internals.md, "Replica"): one sync cycle, the handling of every push result, and
@@ -539,12 +540,21 @@ public final class ReplicaSync {
 
     /** Marks or unmarks the record's conflict as not yet delivered by the resync under way; false if none to change. */
     private static boolean markConflict(ReplicaTransaction tx, RecordKey key, boolean unconfirmed) {
+        return repark(tx, key, !unconfirmed, p -> new OutboxEntry.Parked(p.reason(), unconfirmed ? UNCONFIRMED : null,
+                p.hubData(), p.hubVersion()));
+    }
+
+    /**
+     * Rewrites the parked answer of the record's manual conflict with {@code to}, if the conflict is {@code marked}
+     * {@link #UNCONFIRMED} (or not); false if there was none such.
+     */
+    private static boolean repark(ReplicaTransaction tx, RecordKey key, boolean marked,
+                                  UnaryOperator<OutboxEntry.Parked> to) {
         boolean changed = false;
         for (OutboxEntry e : tx.outboxFor(key.collection(), key.id())) {
             OutboxEntry.Parked p = e.parked();
-            if (e.state() == OutboxState.CONFLICT && p != null && UNCONFIRMED.equals(p.message()) != unconfirmed) {
-                tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(p.reason(),
-                        unconfirmed ? UNCONFIRMED : null, p.hubData(), p.hubVersion())));
+            if (e.state() == OutboxState.CONFLICT && p != null && UNCONFIRMED.equals(p.message()) == marked) {
+                tx.saveOutbox(e.withState(OutboxState.CONFLICT, to.apply(p)));
                 changed = true;
             }
         }
@@ -563,13 +573,7 @@ public final class ReplicaSync {
         }
         store.inTransaction(tx -> {
             for (RecordKey key : undelivered) {
-                for (OutboxEntry e : tx.outboxFor(key.collection(), key.id())) {
-                    OutboxEntry.Parked p = e.parked();
-                    if (e.state() == OutboxState.CONFLICT && p != null && UNCONFIRMED.equals(p.message())) {
-                        tx.saveOutbox(e.withState(OutboxState.CONFLICT, new OutboxEntry.Parked(p.reason(), null,
-                                null, p.hubVersion())));
-                    }
-                }
+                repark(tx, key, true, p -> new OutboxEntry.Parked(p.reason(), null, null, p.hubVersion()));
             }
             return null;
         });
