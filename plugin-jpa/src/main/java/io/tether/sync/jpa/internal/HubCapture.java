@@ -40,7 +40,8 @@ public final class HubCapture implements ChangeSink {
         close();
         LogNotifications n = LogNotifications.start(records.runtime().factory(), context::loggedElsewhere)
                 .orElse(null);
-        HubTables t = new HubTables(context.json(), records.runtime().factory(), n);
+        boolean commitSynchronously = records.inTransaction(s -> Jdbc.on(s, DurableCommits::ensure));
+        HubTables t = new HubTables(context.json(), records.runtime().factory(), n, commitSynchronously);
         long head = records.inTransaction(s -> Jdbc.on(s, c -> {
             t.ensureState(c);
             return t.head(c);

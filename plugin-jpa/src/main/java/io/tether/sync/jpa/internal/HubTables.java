@@ -32,12 +32,16 @@ final class HubTables {
     private final KeyLookup changes;
     /** Tells other hub nodes over the same database when the head moves (PostgreSQL), or null. */
     private final LogNotifications notifications;
+    /** Whether each transaction that moves the head asks for a synchronous commit ({@link DurableCommits}). */
+    private final boolean commitSynchronously;
 
-    HubTables(StoreContext.JsonText json, SessionFactoryImplementor factory, LogNotifications notifications) {
+    HubTables(StoreContext.JsonText json, SessionFactoryImplementor factory, LogNotifications notifications,
+              boolean commitSynchronously) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
         this.changes = KeyLookup.changes(factory);
         this.notifications = notifications;
+        this.commitSynchronously = commitSynchronously;
     }
 
     /** A record's hub metadata. */
@@ -69,9 +73,13 @@ final class HubTables {
 
     /**
      * Moves the head; with {@link LogNotifications}, the same statement notifies the other hub nodes over the same
-     * database, who hear of it when the transaction commits.
+     * database, who hear of it when the transaction commits. Every transaction that writes the change log moves the
+     * head, so this is also where it asks for a synchronous commit when the session's default is off.
      */
     void setHead(Connection c, long head) throws SQLException {
+        if (commitSynchronously) {
+            Jdbc.update(c, "set local synchronous_commit to on", ps -> { });
+        }
         if (notifications == null) {
             Jdbc.update(c, "update tether_hub_state set head_version = ? where id = 1", ps -> ps.setLong(1, head));
             return;

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -50,17 +51,32 @@ public final class ReplicaTables {
 
     // ---- state row
 
-    /** Creates the state and sequence rows, with a fresh client id, unless they exist; returns the client id. */
+    /**
+     * Creates the state and sequence rows, with a fresh client id, unless they exist; returns the client id. Raises
+     * the sequence counter to the clock, in microseconds since the epoch, when it is behind: change ids derive from
+     * sequences, and a crash of a database that writes commits to its file late (H2 by default) can lose sequences
+     * whose changes the hub has applied already; a change that took one of them again would be answered
+     * {@code duplicate} and never applied. A replica captures far fewer than a million changes a second, so the
+     * clock at start is ahead of every sequence an earlier run handed out, as long as it does not run backwards.
+     */
     String ensureState(Connection c) throws SQLException {
+        Instant now = Instant.now();
+        long clock = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000);
         List<String> ids = Jdbc.query(c, "select client_id from tether_replica_state where id = 1", ps -> { },
                 rs -> rs.getString(1));
         if (!ids.isEmpty()) {
+            Jdbc.update(c, "update tether_replica_sequence set next_sequence = ? where id = 1 and next_sequence < ?",
+                    ps -> {
+                        ps.setLong(1, clock);
+                        ps.setLong(2, clock);
+                    });
             return ids.get(0);
         }
         String clientId = UUID.randomUUID().toString();
         Jdbc.update(c, "insert into tether_replica_state (id, client_id, cursor_value) values (1, ?, null)",
                 ps -> ps.setString(1, clientId));
-        Jdbc.update(c, "insert into tether_replica_sequence (id, next_sequence) values (1, 1)", ps -> { });
+        Jdbc.update(c, "insert into tether_replica_sequence (id, next_sequence) values (1, ?)",
+                ps -> ps.setLong(1, clock));
         return clientId;
     }
 
