@@ -59,19 +59,32 @@ class HubProcessTest {
         }
     }
 
+    /** A running hub process: its output so far, once it says it serves (or it died, or 90 s passed). */
+    record HubProcess(Process process, List<String> output) {
+    }
+
+    static HubProcess startHub(Path directory, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("hub"));
+        command.addAll(List.of(args));
+        Process hub = java(directory, command.toArray(String[]::new));
+        List<String> output = collect(hub);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (output.stream().noneMatch(l -> l.contains("Press Ctrl-C")) && System.nanoTime() < deadline
+                && hub.isAlive()) {
+            Thread.sleep(50);
+        }
+        return new HubProcess(hub, output);
+    }
+
     @Test
     void hubServesUntilSigtermAndStopsCleanlyAndADeviceProcessSyncsThroughIt(@TempDir Path directory)
             throws Exception {
         int port = freePort();
-        Process hub = java(directory, "hub", "--host", "127.0.0.1", "--port", Integer.toString(port), "--db",
+        HubProcess started = startHub(directory, "--host", "127.0.0.1", "--port", Integer.toString(port), "--db",
                 directory.resolve("hub").toString());
-        List<String> hubOut = collect(hub);
+        Process hub = started.process();
+        List<String> hubOut = started.output();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (hubOut.stream().noneMatch(l -> l.contains("Press Ctrl-C")) && System.nanoTime() < deadline
-                    && hub.isAlive()) {
-                Thread.sleep(100);
-            }
             assertTrue(hubOut.stream().anyMatch(l -> l.startsWith("Tether hub serving http://127.0.0.1:" + port)),
                     String.join("\n", hubOut));
             String secret = hubOut.get(hubOut.indexOf("No --jwt-secret given: using a generated development secret:")
