@@ -3,13 +3,29 @@ package io.tether.sync.spi;
 import java.util.List;
 import java.util.Objects;
 
-/** An RFC 9457 problem as PROTOCOL.md section 6 shapes it. {@code errors} is empty unless a bad request. */
-public record Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors) {
+/**
+ * An RFC 9457 problem as PROTOCOL.md section 6 shapes it. {@code errors} is empty unless a bad request.
+ *
+ * @param latestVersion an extension member of {@code cursor-expired}, or null: present when the cursor is ahead of
+ *                      the hub's history (its data was restored from a backup), it is the newest version the hub
+ *                      holds, so that a replica knows which of its synced records the hub lost
+ */
+public record Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors,
+                      Long latestVersion) {
     public Problem {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(detail, "detail");
         title = title == null ? type.title() : title;
         errors = errors == null ? List.of() : List.copyOf(errors);
+        if (latestVersion != null && (type != ProblemType.CURSOR_EXPIRED || latestVersion < 0)) {
+            throw new IllegalArgumentException("latestVersion belongs to cursor-expired and is not negative, was "
+                    + latestVersion + " on " + type.wireName());
+        }
+    }
+
+    /** A problem without extension members. */
+    public Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors) {
+        this(type, title, status, detail, errors, null);
     }
 
     public static Problem of(ProblemType type, String detail) {
@@ -18,5 +34,14 @@ public record Problem(ProblemType type, String title, int status, String detail,
 
     public static Problem badRequest(String detail, List<FieldError> errors) {
         return new Problem(ProblemType.BAD_REQUEST, ProblemType.BAD_REQUEST.title(), 400, detail, errors);
+    }
+
+    /**
+     * {@code cursor-expired} for a cursor ahead of the hub's history: the hub's data is older than what it served
+     * before (restored from a backup), and {@code latestVersion} is the newest version it holds.
+     */
+    public static Problem historyReset(String detail, long latestVersion) {
+        ProblemType t = ProblemType.CURSOR_EXPIRED;
+        return new Problem(t, t.title(), t.status(), detail, List.of(), latestVersion);
     }
 }

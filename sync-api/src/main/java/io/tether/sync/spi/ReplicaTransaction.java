@@ -64,6 +64,22 @@ public interface ReplicaTransaction {
     void beginResync();
 
     /**
+     * Queues again, as local changes, up to {@code max} records this replica holds at a hub version above
+     * {@code version} (by {@link LocalRecord#baseVersion()}) that have no outbox entry: the hub no longer has those
+     * versions (its data was restored from a backup; PROTOCOL.md's {@code cursor-expired} with {@code latestVersion}),
+     * and pushing the records again gives them back. Each becomes a new PENDING entry, as a local write would: an
+     * upsert of the record's data (every field), or a delete of a record the replica holds deleted, based on the
+     * version held and stamped by the store's clock. Returns how many; fewer than {@code max} means none is left.
+     * The default queues none: the initial sync that follows then removes the records the hub lacks.
+     *
+     * @param version the newest version the hub holds (not negative)
+     * @param max     how many records this transaction may queue (positive)
+     */
+    default int queueAgain(long version, int max) {
+        return 0;
+    }
+
+    /**
      * Ends a resync whose pages have all been applied: a record still stale and live with no outbox entry is one
      * the hub no longer has, and up to {@code max} of them are removed, each left as a stale tombstone (no data,
      * version {@code -|v|}); a store that cannot remove one yet (a record it keeps references it by foreign key) may

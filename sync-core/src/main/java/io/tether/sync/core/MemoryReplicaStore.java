@@ -8,6 +8,7 @@ import io.tether.sync.SyncRecord;
 import io.tether.sync.core.internal.RecordDiff;
 import io.tether.sync.core.internal.RecordKey;
 import io.tether.sync.core.internal.SerialTransactions;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.LocalWrite;
 import io.tether.sync.spi.OutboxEntry;
@@ -231,6 +232,31 @@ public final class MemoryReplicaStore implements ReplicaStore {
             }
             newResyncing = false;
             return removed;
+        }
+
+        @Override
+        public int queueAgain(long version, int max) {
+            checkOpen();
+            if (version < 0 || max < 1) {
+                throw new IllegalArgumentException("version must not be negative and max positive, were " + version
+                        + " and " + max);
+            }
+            int queued = 0;
+            for (RecordKey key : keys()) {
+                LocalRecord r = read(key.collection(), key.id()).orElseThrow();
+                if (queued == max) {
+                    break;
+                }
+                if (r.baseVersion() <= version || !outboxForKey(key).isEmpty()) {
+                    continue;
+                }
+                long seq = allocateSequence();
+                saveOutbox(new OutboxEntry(seq, Change.changeId(clientId, seq), key.collection(), key.id(),
+                        r.deleted() ? Operation.DELETE : Operation.UPSERT, r.data(), null, r.baseVersion(),
+                        context().clock().now(), OutboxState.PENDING, null));
+                queued++;
+            }
+            return queued;
         }
 
         /** Every record this transaction sees, in a stable order. */

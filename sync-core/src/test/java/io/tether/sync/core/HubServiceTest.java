@@ -5,6 +5,7 @@ import io.tether.sync.HubEngine;
 import io.tether.sync.Operation;
 import io.tether.sync.ProblemException;
 import io.tether.sync.Tether;
+import io.tether.sync.core.internal.Cursor;
 import io.tether.sync.spi.Change;
 import io.tether.sync.spi.DeliveredChange;
 import io.tether.sync.spi.HlcStamp;
@@ -279,6 +280,21 @@ class HubServiceTest {
         assertEquals("changed", seen.get("t20"));
         assertEquals(0, service.pull(ALICE, new PullRequest(cursors.get(cursors.size() - 1), 10, Set.of()))
                 .changes().size());
+    }
+
+    @Test
+    void aCursorAheadOfTheHubsHistoryIsCursorExpiredWithTheLatestVersion() {
+        start(HubLimits.DEFAULT);
+        push(ALICE, upsert("t1", task("t1", "x"), 0));
+        ProblemException e = assertThrows(ProblemException.class,
+                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(7)), 10, Set.of())));
+        assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
+        assertEquals(1L, e.problem().latestVersion());
+        assertTrue(e.problem().detail().contains("ahead of the hub's change history, which ends at version 1"),
+                e.problem().detail());
+        ProblemException snapshot = assertThrows(ProblemException.class,
+                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Snapshot(9, 3)), 10, Set.of())));
+        assertEquals(1L, snapshot.problem().latestVersion());
     }
 
     @Test

@@ -541,6 +541,53 @@ public abstract class ReplicaStoreKit {
             assertTrue(store.get("tasks", "acked").isPresent());
         }
 
+        @Test
+        @DisplayName("[replica-store-17] queueAgain queues the records held above a version with no outbox entry as new PENDING changes: upserts of their data, deletes of tombstones, based on the version held, at most max a call")
+        void queueAgainQueuesWhatIsHeldAboveTheVersion() {
+            applyRemote("tasks", "old", TckSchema.task("old", "alice", "o"), 3);
+            applyRemote("tasks", "newer", TckSchema.task("newer", "alice", "n"), 5);
+            applyRemote("tasks", "stale", TckSchema.task("stale", "alice", "s"), -6); // after a duplicate answer
+            applyRemote("tasks", "gone", TckSchema.task("gone", "alice", "g"), 4);
+            applyRemote("tasks", "gone", null, 7);
+            applyRemote("tasks", "edited", TckSchema.task("edited", "alice", "e"), 8);
+            store.put("tasks", "edited", TckSchema.task("edited", "alice", "e2"));
+            OutboxEntry edited = only(outboxFor("tasks", "edited"));
+            context.clear();
+
+            assertEquals(2, queueAgain(3, 2), "at most max a call");
+            assertEquals(1, queueAgain(3, 2), "then the rest");
+            assertEquals(0, queueAgain(3, 2), "none is left: each record is queued once");
+            assertEquals(List.of(), outboxFor("tasks", "old"), "a record at the version or below is not queued");
+            assertEquals(List.of(edited), outboxFor("tasks", "edited"), "a record with an outbox entry is left alone");
+
+            OutboxEntry newer = only(outboxFor("tasks", "newer"));
+            assertEquals(Operation.UPSERT, newer.op());
+            assertEquals(TckSchema.task("newer", "alice", "n"), newer.data(), "the record's data, as held");
+            assertNull(newer.fields(), "every field");
+            assertEquals(5, newer.baseVersion(), "based on the version held");
+            assertEquals(OutboxState.PENDING, newer.state());
+            assertNull(newer.parked());
+            assertTrue(newer.hlc() != null && HlcStamp.isValid(newer.hlc()), "stamped: " + newer.hlc());
+            assertEquals(Change.changeId(store.clientId(), newer.sequence()), newer.changeId());
+            assertEquals(6, only(outboxFor("tasks", "stale")).baseVersion(), "a stale record's base is |version|");
+            OutboxEntry gone = only(outboxFor("tasks", "gone"));
+            assertEquals(Operation.DELETE, gone.op(), "a tombstone is queued as a delete");
+            assertNull(gone.data());
+            assertEquals(7, gone.baseVersion());
+
+            List<Long> sequences = outbox().stream().map(OutboxEntry::sequence).toList();
+            assertEquals(4, Set.copyOf(sequences).size(), "each entry has a sequence of its own: " + sequences);
+            assertTrue(sequences.stream().allMatch(q -> q >= edited.sequence()), "new sequences follow the "
+                    + "outbox's: " + sequences);
+            assertEquals(5, read("tasks", "newer").orElseThrow().version(), "the record keeps its version");
+            assertEquals("n", store.get("tasks", "newer").orElseThrow().data().get("title"), "and its data");
+            assertEquals(List.of(), context.batches(), "queueing again writes no record, so nothing is published");
+        }
+
+        private int queueAgain(long version, int max) {
+            return store.inTransaction(tx -> tx.queueAgain(version, max));
+        }
+
         private int finishResync(int max) {
             return store.inTransaction(tx -> tx.finishResync(max));
         }

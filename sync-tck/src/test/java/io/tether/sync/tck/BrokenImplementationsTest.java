@@ -124,7 +124,8 @@ class BrokenImplementationsTest {
     @DisplayName("a replica store that captures remote applies (echo) fails [replica-store-3]")
     void echoingReplicaStore() {
         assertCaughtAmong(EchoingReplicaStoreKit.class, ReferenceReplicaStoreKit.class, "replica-store-3",
-                Set.of("replica-store-1", "replica-store-3", "replica-store-5", "replica-store-6", "replica-store-9"));
+                Set.of("replica-store-1", "replica-store-3", "replica-store-5", "replica-store-6", "replica-store-9",
+                        "replica-store-17"));
     }
 
     // ---- hub and transports

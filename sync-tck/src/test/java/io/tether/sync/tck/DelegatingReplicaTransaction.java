@@ -76,4 +76,9 @@ class DelegatingReplicaTransaction implements ReplicaTransaction {
     public int finishResync(int max) {
         return tx.finishResync(max);
     }
+
+    @Override
+    public int queueAgain(long version, int max) {
+        return tx.queueAgain(version, max);
+    }
 }

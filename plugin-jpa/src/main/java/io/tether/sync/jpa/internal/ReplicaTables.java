@@ -405,6 +405,29 @@ public final class ReplicaTables {
         }
     }
 
+    /**
+     * Up to {@code max} records of a collection whose version rows hold a version above {@code version} (either
+     * sign: stale ones too) and that have no outbox entry. A scan of the collection's version rows: it serves a
+     * recovery, not a sync.
+     */
+    List<StaleRecord> heldAbove(Connection c, String collection, long version, int max) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select record_id, version from tether_replica_record r "
+                + "where collection_name = ? and (version > ? or version < ?) and not exists (select 1 from "
+                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name)")) {
+            ps.setString(1, collection);
+            ps.setLong(2, version);
+            ps.setLong(3, -version);
+            ps.setMaxRows(max);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<StaleRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
+                }
+                return out;
+            }
+        }
+    }
+
     // ---- records waiting for a record they reference
 
     /** A delivered record kept until the records it references are here, and the one it awaits now. */

@@ -3,6 +3,7 @@ package io.tether.sync.jpa.internal;
 import io.tether.sync.ChangeEvent;
 import io.tether.sync.Operation;
 import io.tether.sync.SyncException;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
@@ -730,6 +731,37 @@ public final class ReplicaWork implements ReplicaTransaction {
             }
         }
         return false;
+    }
+
+    @Override
+    public int queueAgain(long version, int max) {
+        if (version < 0 || max < 1) {
+            throw new IllegalArgumentException("version must not be negative and max positive, were " + version
+                    + " and " + max);
+        }
+        List<ReplicaTables.StaleRecord> held = read(c -> {
+            List<ReplicaTables.StaleRecord> found = new ArrayList<>();
+            for (SyncedEntity entity : records.model().entities()) {
+                if (found.size() < max) {
+                    found.addAll(tables.heldAbove(c, entity.collection(), version, max - found.size()));
+                }
+            }
+            return found;
+        });
+        if (held.isEmpty()) {
+            return 0;
+        }
+        long first = Jdbc.on(session, c -> tables.allocate(c, held.size()));
+        String clientId = capture.clientId();
+        for (int i = 0; i < held.size(); i++) {
+            ReplicaTables.StaleRecord h = held.get(i);
+            LocalRecord r = read(h.collection(), h.id()).orElseThrow();
+            long sequence = first + i;
+            saveOutbox(new OutboxEntry(sequence, Change.changeId(clientId, sequence), h.collection(), h.id(),
+                    r.deleted() ? Operation.DELETE : Operation.UPSERT, r.data(), null, r.baseVersion(),
+                    capture.context().clock().now(), OutboxState.PENDING, null));
+        }
+        return held.size();
     }
 
     /** How many entity ids {@link #beginResync} reads at a time. */

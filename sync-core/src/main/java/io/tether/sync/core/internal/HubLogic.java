@@ -20,6 +20,7 @@ import io.tether.sync.spi.HubWrite;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.PendingWrite;
 import io.tether.sync.spi.Principal;
+import io.tether.sync.spi.Problem;
 import io.tether.sync.spi.ProblemType;
 import io.tether.sync.spi.PullFilter;
 import io.tether.sync.spi.PullRequest;
@@ -439,8 +440,9 @@ public final class HubLogic implements HubService {
                     + "history (retained from version " + horizon + "); run an initial sync");
         }
         if (version > head) {
-            throw new ProblemException(ProblemType.CURSOR_EXPIRED, "the cursor is ahead of the hub's change history "
-                    + "(the hub's data was reset); run an initial sync");
+            throw new ProblemException(Problem.historyReset("the cursor is ahead of the hub's change history, which "
+                    + "ends at version " + head + " (the hub's data was restored from a backup or reset); push again "
+                    + "what this hub lacks and run an initial sync", head));
         }
     }
 

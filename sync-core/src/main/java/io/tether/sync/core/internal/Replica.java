@@ -286,12 +286,8 @@ public final class Replica implements ReplicaEngine {
 
             @Override
             public void onResync() {
-                cycleLock.lock();
-                try {
-                    sync.resetForResync();
-                } finally {
-                    cycleLock.unlock();
-                }
+                // the cursor stays: the pull that follows meets the same cursor-expired, which says whether the hub
+                // lost versions this replica holds, and runs the initial sync
                 closeLive();
                 requestSync();
             }

@@ -46,6 +46,7 @@ import java.util.function.UnaryOperator;
  * on the cycle's thread; store work overlapping them runs on the store worker.
  */
 public final class ReplicaSync {
+    private static final System.Logger LOG = System.getLogger(ReplicaSync.class.getName());
     private final ReplicaStore store;
     private final String clientId;
     private final Consumer<Conflict> onConflict;
@@ -98,6 +99,8 @@ public final class ReplicaSync {
         int conflicts;
         int rejected;
         int pulled;
+        /** Records queued again because the hub lost them (see {@link #queueAgain}). */
+        int queuedAgain;
     }
 
     /** Push (unless paused), then pull until the hub has no more (unless paused). */
@@ -109,6 +112,11 @@ public final class ReplicaSync {
             }
             if (pull) {
                 pullAll(transport, tally);
+                if (push && tally.queuedAgain > 0) {
+                    // what the hub lost, queued again before the resync: given back now, and the outcome pulled
+                    pushAll(transport, tally);
+                    pullAll(transport, tally);
+                }
             }
         } finally {
             ownVersions.clear();
@@ -486,6 +494,9 @@ public final class ReplicaSync {
                         && cursor != null && !expiredOnce) {
                     tally.pulled += applied;
                     expiredOnce = true;
+                    if (p.problem().latestVersion() != null) {
+                        tally.queuedAgain += queueAgain(p.problem().latestVersion());
+                    }
                     cursor = null;
                     initial = true;
                     continue;
@@ -510,6 +521,27 @@ public final class ReplicaSync {
                 return;
             }
         }
+    }
+
+    /**
+     * The hub's history ends at {@code latestVersion}, before versions this replica holds (its data was restored from
+     * a backup): queues the records held at later versions again as local changes, a page at a time, so that the
+     * resync that follows keeps them and the push after it gives them back to the hub. A crash in between leaves the
+     * cursor as it was, so the next pull meets the same answer and goes on. Returns how many.
+     */
+    private int queueAgain(long latestVersion) {
+        int queued = 0;
+        int n;
+        do {
+            n = store.inTransaction(tx -> tx.queueAgain(latestVersion, pullPageSize));
+            queued += n;
+        } while (n == pullPageSize);
+        if (queued > 0) {
+            LOG.log(System.Logger.Level.WARNING, "The hub's history ends at version " + latestVersion + ", before "
+                    + "versions this replica holds: its data was restored from a backup or reset. " + queued
+                    + " records it lacks are pushed again.");
+        }
+        return queued;
     }
 
     /**
@@ -641,14 +673,6 @@ public final class ReplicaSync {
             primary.addSuppressed(taskFailure);
             return null;
         }
-    }
-
-    /** Drops the cursor so that the next pull is an initial sync (after a live {@code resync}). */
-    public void resetForResync() {
-        store.inTransaction(tx -> {
-            tx.setCursor(null);
-            return null;
-        });
     }
 
     /** Applies a delivered page and its cursor in one transaction; returns how many changes took effect. */

@@ -396,7 +396,10 @@ final class WireReader {
         }
     }
 
-    /** A problem object; extension members (RFC 9457 section 3.2) are ignored. */
+    /**
+     * A problem object. Of the extension members (RFC 9457 section 3.2), {@code latestVersion} of {@code
+     * cursor-expired} is read when it is a version; the others, and a value that is not, are ignored.
+     */
     private Problem problemObject(JsonNode node, String at) {
         int before = errorCount;
         String type = string(node, at, "type", true);
@@ -429,8 +432,11 @@ final class WireReader {
                 error(path(at, "type"), "unknown problem type '" + type + "'");
             }
         }
+        JsonNode latest = node.get("latestVersion");
+        Long latestVersion = problemType == ProblemType.CURSOR_EXPIRED && latest != null && latest.isIntegralNumber()
+                && latest.canConvertToLong() && latest.longValue() >= 0 ? Long.valueOf(latest.longValue()) : null;
         return errorCount == before
-                ? new Problem(problemType, title, status.intValue(), detail, fieldErrors) : null;
+                ? new Problem(problemType, title, status.intValue(), detail, fieldErrors, latestVersion) : null;
     }
 
     // ---- fields ---------------------------------------------------------------------------------------------

@@ -96,6 +96,9 @@ final class WireWriter {
             }
             g.writeEndArray();
         }
+        if (problem.latestVersion() != null) {
+            g.writeNumberField("latestVersion", problem.latestVersion());
+        }
         g.writeEndObject();
     }
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -220,6 +221,24 @@ class JacksonProtocolCodecRoundTripTest {
         assertSameJson("""
                 { "type": "cursor-expired", "title": "Cursor expired", "status": 410,
                   "detail": "cursor is older than history" }""", written);
+    }
+
+    @Test
+    void aCursorAheadOfTheHubsHistoryCarriesTheLatestVersion() throws Exception {
+        String json = """
+                { "type": "cursor-expired", "title": "Cursor expired", "status": 410,
+                  "detail": "the cursor is ahead of the hub's change history", "latestVersion": 57 }""";
+        Problem problem = codec.readProblem(bytes(json));
+        assertEquals(57L, problem.latestVersion());
+        assertSameJson(json, codec.writeProblem(problem));
+        // an extension member that is not a version, or on another problem type, is ignored
+        assertNull(codec.readProblem(bytes(json.replace("57", "\"57\""))).latestVersion());
+        assertNull(codec.readProblem(bytes(json.replace("57", "-1"))).latestVersion());
+        assertNull(codec.readProblem(bytes("""
+                { "type": "bad-request", "title": "Bad request", "status": 400, "detail": "x", "latestVersion": 3 }"""))
+                .latestVersion());
+        assertThrows(IllegalArgumentException.class, () -> new Problem(ProblemType.BAD_REQUEST, null, 400, "x",
+                List.of(), 3L));
     }
 
     @Test

@@ -1,0 +1,169 @@
+package io.tether.sync.core;
+
+import io.tether.sync.ConflictPolicy;
+import io.tether.sync.HubEngine;
+import io.tether.sync.ReplicaEngine;
+import io.tether.sync.SyncReport;
+import io.tether.sync.Tether;
+import io.tether.sync.spi.Principal;
+import io.tether.sync.spi.PullRequest;
+import io.tether.sync.spi.PullResponse;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResponse;
+import io.tether.sync.spi.Schema;
+import io.tether.sync.spi.SyncTransport;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A hub whose data goes back to an earlier state (restored from a backup) while devices hold what it had
+ * acknowledged since: the devices give it back, instead of removing it as records the hub deleted.
+ */
+class HubRestoredTest {
+    static final Principal ALICE = Principal.of("alice");
+
+    /** A transport whose hub the test swaps, as a hub restarted on a restored database. */
+    static final class Switchable implements SyncTransport {
+        volatile SyncTransport target;
+
+        Switchable(SyncTransport target) {
+            this.target = target;
+        }
+
+        @Override
+        public PushResponse push(PushRequest request) {
+            return target.push(request);
+        }
+
+        @Override
+        public PullResponse pull(PullRequest request) {
+            return target.pull(request);
+        }
+
+        @Override
+        public Schema schema() {
+            return target.schema();
+        }
+    }
+
+    static HubEngine hub(ConflictPolicy policy) {
+        return Tether.hub().store(MemoryStore.hub()).collection(SyncFixture.TASKS).conflictPolicy(policy).build()
+                .start();
+    }
+
+    static ReplicaEngine device(MemoryReplicaStore store, SyncTransport transport) {
+        return Tether.replica().store(store).transport(transport).schema(SyncFixture.SCHEMA)
+                .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
+    }
+
+    /**
+     * Two hubs with the same first two writes: {@code before} goes on to take a device's edit, a new record and a
+     * delete; {@code restored} stops there, as a backup taken between the two would. Device A wrote all of it,
+     * device B pulled it as it went; then both meet the restored hub.
+     */
+    @Test
+    void devicesGiveBackWhatARestoredHubLost() {
+        try (HubEngine before = hub(ConflictPolicy.FIELD_MERGE); HubEngine restored = hub(ConflictPolicy.FIELD_MERGE)) {
+            MemoryReplicaStore a = MemoryStore.replica();
+            MemoryReplicaStore b = MemoryStore.replica();
+            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
+            Switchable toB = new Switchable(new InProcessTransport(before.service(), ALICE));
+            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
+                engineA.syncNow();
+                engineB.syncNow();
+                // the backup: the same writes, at the same versions
+                MemoryReplicaStore w = MemoryStore.replica();
+                try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), ALICE))) {
+                    w.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                    w.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
+                    writer.syncNow();
+                }
+                assertEquals(SyncFixture.state(before.records()), SyncFixture.state(restored.records()));
+
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", true));
+                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three", false));
+                a.delete("tasks", "t2");
+                engineA.syncNow();
+                engineB.syncNow();
+                Map<String, Map<String, Object>> acknowledged = SyncFixture.state(before.records());
+                assertEquals(acknowledged, SyncFixture.state(b));
+
+                toA.target = new InProcessTransport(restored.service(), ALICE);
+                toB.target = new InProcessTransport(restored.service(), ALICE);
+                SyncReport report = engineB.syncNow();
+                assertEquals(3, report.pushed(), "the edit, the new record and the delete, pushed again");
+                assertEquals(acknowledged, SyncFixture.state(restored.records()));
+                assertEquals(acknowledged, SyncFixture.state(b));
+                assertEquals(0, engineB.status().pendingChanges());
+
+                engineA.syncNow();
+                engineB.syncNow();
+                assertEquals(acknowledged, SyncFixture.state(a));
+                assertEquals(acknowledged, SyncFixture.state(b));
+                assertEquals(acknowledged, SyncFixture.state(restored.records()));
+                assertEquals(0, engineA.status().openConflicts() + engineB.status().openConflicts());
+            }
+        }
+    }
+
+    /**
+     * The re-pushed records are based on versions the restored hub never issued, so against a record it holds they
+     * are conflicts, and the collection's policy decides: with server-wins the hub keeps the backup's state and the
+     * device takes it (nothing removed that the hub has), while a record the hub lacks is given back.
+     */
+    @Test
+    void serverWinsKeepsTheRestoredStateOfARecordTheHubHas() {
+        try (HubEngine before = hub(ConflictPolicy.SERVER_WINS); HubEngine restored = hub(ConflictPolicy.SERVER_WINS)) {
+            MemoryReplicaStore a = MemoryStore.replica();
+            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
+            try (ReplicaEngine engineA = device(a, toA)) {
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                engineA.syncNow();
+                MemoryReplicaStore w = MemoryStore.replica();
+                try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), ALICE))) {
+                    w.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                    writer.syncNow();
+                }
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", false));
+                a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
+                engineA.syncNow();
+
+                toA.target = new InProcessTransport(restored.service(), ALICE);
+                engineA.syncNow();
+                Map<String, Map<String, Object>> hub = SyncFixture.state(restored.records());
+                assertEquals("one", hub.get("t1").get("title"));
+                assertEquals("two", hub.get("t2").get("title"));
+                assertEquals(hub, SyncFixture.state(a));
+            }
+        }
+    }
+
+    /** A cursor behind the hub's retention is no sign of a restore: the records the hub deleted go. */
+    @Test
+    void anExpiredCursorQueuesNothingAgain() {
+        try (SyncFixture f = new SyncFixture(ConflictPolicy.FIELD_MERGE)) {
+            SyncFixture.Device a = f.device("alice");
+            SyncFixture.Device b = f.device("alice");
+            a.put("t1", ReplicaHubTest.task("t1", "one", false));
+            a.put("t2", ReplicaHubTest.task("t2", "two", false));
+            a.engine().syncNow();
+            b.engine().syncNow();
+            a.store().delete("tasks", "t2");
+            a.engine().syncNow();
+            f.hubStore.compact(java.time.Instant.now().plusSeconds(1));
+            SyncReport report = b.engine().syncNow();
+            assertEquals(0, report.pushed());
+            assertFalse(b.store().get("tasks", "t2").isPresent(), "the record the hub deleted is gone");
+            assertTrue(b.store().get("tasks", "t1").isPresent());
+            assertEquals(SyncFixture.state(f.hubStore), SyncFixture.state(b.store()));
+        }
+    }
+}
