@@ -253,12 +253,17 @@ class BadInputIT {
                 400, ProblemType.BAD_REQUEST);
     }
 
-    /** The engine answers a cursor ahead of its history as expired (a reset hub), so the replica resyncs. */
+    /**
+     * The engine answers a cursor ahead of its history as expired (a hub restored from a backup), with the newest
+     * version it holds, so that the replica pushes again what it holds at later versions and resyncs.
+     */
     @Test
-    void cursorFromBeyondTheHeadIs410() {
+    void cursorFromBeyondTheHeadIs410WithTheLatestVersion() {
         String future = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 ("seq:" + (headBefore + 1000)).getBytes(StandardCharsets.UTF_8));
-        problem(send(get(base, "/sync/v1/pull?cursor=" + future, alice)), 410, ProblemType.CURSOR_EXPIRED);
+        Http.Reply reply = send(get(base, "/sync/v1/pull?cursor=" + future, alice));
+        assertEquals(headBefore, problem(reply, 410, ProblemType.CURSOR_EXPIRED).latestVersion());
+        assertTrue(reply.text().contains("\"latestVersion\":" + headBefore), reply.text());
     }
 
     @Test

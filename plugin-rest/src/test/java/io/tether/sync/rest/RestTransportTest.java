@@ -186,12 +186,19 @@ class RestTransportTest {
             ProblemException e = assertThrows(ProblemException.class, () -> t.pull(PullRequest.from("old", 10)));
             assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
             assertEquals(410, e.problem().status());
+            assertNull(e.problem().latestVersion());
+        }
+        hub.then(ScriptedHub.Answer.of(410, "application/problem+json",
+                CODEC.writeProblem(Problem.historyReset("the cursor is ahead of the hub's change history", 12))));
+        try (RestTransport t = transport().build()) {
+            ProblemException e = assertThrows(ProblemException.class, () -> t.pull(PullRequest.from("ahead", 10)));
+            assertEquals(12L, e.problem().latestVersion(), "the extension member reaches the replica");
         }
         hub.then(problem(ProblemType.SCHEMA_MISMATCH, "hub serves version 2"));
         try (RestTransport t = transport().build()) {
             assertEquals(ProblemType.SCHEMA_MISMATCH, assertThrows(ProblemException.class, t::schema).type());
         }
-        assertEquals(2, hub.received.size());
+        assertEquals(3, hub.received.size());
     }
 
     @Test
