@@ -111,6 +111,21 @@ public record OutboxEntry(long sequence, String changeId, String collection, Str
         return null;
     }
 
+    /**
+     * The entry that pushes again a record the replica holds from the hub ({@link ReplicaTransaction#queueAgain}):
+     * PENDING, an upsert of its data with every field, or a delete when it holds it deleted, based on the version held.
+     *
+     * @param record   the record as the replica holds it
+     * @param clientId this replica's client id
+     * @param sequence a fresh local sequence
+     * @param hlc      the clock stamp of the entry
+     */
+    public static OutboxEntry pushAgain(LocalRecord record, String clientId, long sequence, String hlc) {
+        return new OutboxEntry(sequence, Change.changeId(clientId, sequence), record.collection(), record.id(),
+                record.deleted() ? Operation.DELETE : Operation.UPSERT, record.data(), null, record.baseVersion(), hlc,
+                OutboxState.PENDING, null);
+    }
+
     /** This entry as a pushed change. */
     public Change toChange() {
         return new Change(changeId, collection, id, op, data, fields == null ? null : List.copyOf(fields),

@@ -8,7 +8,6 @@ import io.tether.sync.SyncRecord;
 import io.tether.sync.core.internal.RecordDiff;
 import io.tether.sync.core.internal.RecordKey;
 import io.tether.sync.core.internal.SerialTransactions;
-import io.tether.sync.spi.Change;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.LocalWrite;
 import io.tether.sync.spi.OutboxEntry;
@@ -250,10 +249,7 @@ public final class MemoryReplicaStore implements ReplicaStore {
                 if (r.baseVersion() <= version || !outboxForKey(key).isEmpty()) {
                     continue;
                 }
-                long seq = allocateSequence();
-                saveOutbox(new OutboxEntry(seq, Change.changeId(clientId, seq), key.collection(), key.id(),
-                        r.deleted() ? Operation.DELETE : Operation.UPSERT, r.data(), null, r.baseVersion(),
-                        context().clock().now(), OutboxState.PENDING, null));
+                saveOutbox(OutboxEntry.pushAgain(r, clientId, allocateSequence(), context().clock().now()));
                 queued++;
             }
             return queued;

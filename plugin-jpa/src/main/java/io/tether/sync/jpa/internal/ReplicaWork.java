@@ -3,7 +3,6 @@ package io.tether.sync.jpa.internal;
 import io.tether.sync.ChangeEvent;
 import io.tether.sync.Operation;
 import io.tether.sync.SyncException;
-import io.tether.sync.spi.Change;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
@@ -756,10 +755,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         for (int i = 0; i < held.size(); i++) {
             ReplicaTables.StaleRecord h = held.get(i);
             LocalRecord r = read(h.collection(), h.id()).orElseThrow();
-            long sequence = first + i;
-            saveOutbox(new OutboxEntry(sequence, Change.changeId(clientId, sequence), h.collection(), h.id(),
-                    r.deleted() ? Operation.DELETE : Operation.UPSERT, r.data(), null, r.baseVersion(),
-                    capture.context().clock().now(), OutboxState.PENDING, null));
+            saveOutbox(OutboxEntry.pushAgain(r, clientId, first + i, capture.context().clock().now()));
         }
         return held.size();
     }
