@@ -119,6 +119,16 @@ public final class JpaHubStore implements HubStore, JpaSyncStore {
     }
 
     @Override
+    public Optional<Instant> committedAt(long version) {
+        return capture.committedAt(records, version);
+    }
+
+    @Override
+    public long lastVersionCommittedBy(Instant time) {
+        return capture.lastVersionCommittedBy(records, time);
+    }
+
+    @Override
     public long compact(Instant cutoff) {
         return capture.compact(records, cutoff);
     }

@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 /**
  * Reads the version out of a hub's incremental cursor. Cursors are opaque to clients, but the socket must know
  * where a catch-up ended to switch to live delivery, and {@link HubService} offers only {@code cursorAt(version)}.
- * The form ({@code seq:<v>} in base64url) is checked against the hub once, when the plugin starts.
+ * The form ({@code seq:<v>}, optionally followed by {@code :<commit time of v>}, in base64url) is checked against
+ * the hub once, when the plugin starts.
  */
 final class HubCursors {
     private HubCursors() {
@@ -23,10 +24,14 @@ final class HubCursors {
         }
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-            if (!text.startsWith("seq:") || text.length() > 4 + 19) {
+            if (!text.startsWith("seq:")) {
                 return OptionalLong.empty();
             }
-            String digits = text.substring(4);
+            int mark = text.indexOf(':', 4); // seq:<v>:<commit time of v>
+            String digits = text.substring(4, mark < 0 ? text.length() : mark);
+            if (digits.length() > 19) {
+                return OptionalLong.empty();
+            }
             if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
                 return OptionalLong.empty();
             }
@@ -42,7 +47,7 @@ final class HubCursors {
             OptionalLong read = version(hub.cursorAt(v));
             if (read.isEmpty() || read.getAsLong() != v) {
                 throw new ConfigurationException("The websocket plugin cannot read this hub's cursors (cursorAt(" + v
-                        + ") = '" + hub.cursorAt(v) + "'); it needs an engine whose cursors are base64url 'seq:<v>'.");
+                        + ") = '" + hub.cursorAt(v) + "'); it needs an engine whose cursors are base64url 'seq:<v>[:<ms>]'.");
             }
         }
     }

@@ -353,7 +353,7 @@ final class LiveSession {
             }
         }
         String text = null;
-        String at = service.cursorAt(slice.last());
+        String at = service.cursorAt(slice.entries().get(slice.entries().size() - 1));
         if (!readable.isEmpty()) {
             LiveMessage.Changes message = new LiveMessage.Changes(readable, at, slice.more());
             text = readable.size() == slice.entries().size()

@@ -46,6 +46,14 @@ public interface HubService {
     /** The cursor that continues after a version, in the same opaque form pulls return. */
     String cursorAt(long version);
 
+    /**
+     * The cursor that continues after a committed change, as {@link #cursorAt(long)} at its version, without reading
+     * the store for it (live fan-out asks for one per socket and change).
+     */
+    default String cursorAt(LogEntry entry) {
+        return cursorAt(entry.version());
+    }
+
     /** Receives committed hub changes in commit order. */
     @FunctionalInterface
     interface CommitListener {

@@ -49,6 +49,25 @@ public interface HubStore extends RecordQuery, RecordWriter, AutoCloseable {
      */
     long compact(Instant cutoff);
 
+    /**
+     * When the change-log entry at {@code version} committed, or empty when the log does not hold it (compacted, or
+     * never written). The hub marks its cursors with it, so that it recognises a cursor of a history it lost when its
+     * data was restored from a backup: it holds another change at that version. The default holds none, and the hub
+     * then recognises a restore only by a cursor ahead of its head.
+     */
+    default java.util.Optional<Instant> committedAt(long version) {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The highest version among the change-log entries committed at or before {@code time}, compared by the
+     * millisecond, 0 when none: where the history a cursor marked at {@code time} shares with this one ends. Needed
+     * only with {@link #committedAt}.
+     */
+    default long lastVersionCommittedBy(Instant time) {
+        return 0;
+    }
+
     /** Collections the store itself knows (for example from an ORM's metamodel). Default: none. */
     default List<CollectionSchema> collections() {
         return List.of();

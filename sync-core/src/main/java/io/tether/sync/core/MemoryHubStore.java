@@ -215,6 +215,23 @@ public final class MemoryHubStore implements HubStore {
     }
 
     @Override
+    public Optional<Instant> committedAt(long version) {
+        return transactions.read(() -> Optional.ofNullable(log.get(version)).map(LogEntry::committedAt));
+    }
+
+    @Override
+    public long lastVersionCommittedBy(Instant time) {
+        return transactions.read(() -> {
+            for (LogEntry e : log.descendingMap().values()) {
+                if (e.committedAt().toEpochMilli() <= time.toEpochMilli()) {
+                    return e.version();
+                }
+            }
+            return 0L;
+        });
+    }
+
+    @Override
     public long compact(Instant cutoff) {
         return transactions.maintain(() -> {
             Iterator<LogEntry> it = log.values().iterator();

@@ -15,6 +15,7 @@ import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HubRestoredTest {
     static final Principal ALICE = Principal.of("alice");
+    static final Principal BOB = Principal.of("bob");
 
     /** A transport whose hub the test swaps, as a hub restarted on a restored database. */
     static final class Switchable implements SyncTransport {
@@ -55,6 +57,10 @@ class HubRestoredTest {
     static HubEngine hub(ConflictPolicy policy) {
         return Tether.hub().store(MemoryStore.hub()).collection(SyncFixture.TASKS).conflictPolicy(policy).build()
                 .start();
+    }
+
+    static HubEngine hub(MemoryHubStore store) {
+        return Tether.hub().store(store).collection(SyncFixture.TASKS).build().start();
     }
 
     static ReplicaEngine device(MemoryReplicaStore store, SyncTransport transport) {
@@ -110,6 +116,64 @@ class HubRestoredTest {
                 assertEquals(acknowledged, SyncFixture.state(b));
                 assertEquals(acknowledged, SyncFixture.state(restored.records()));
                 assertEquals(0, engineA.status().openConflicts() + engineB.status().openConflicts());
+            }
+        }
+    }
+
+    /**
+     * Two users, and the restored hub takes new versions past a device's cursor before that device syncs: its
+     * cursor is no longer ahead, but its mark (the commit time of the change at its version) is not the restored
+     * hub's, and the answer says where the histories part, not where the hub's head is. Bob's lost record sits at a
+     * version below the head that Alice's pushes gave the restored hub; with the head as the line, Bob's device
+     * removed it.
+     */
+    @Test
+    void aDeviceWhoseCursorTheRestoredHubPassedStillGivesBackWhatItLost() {
+        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
+        try (HubEngine before = hub(new MemoryHubStore(clock)); HubEngine restored = hub(new MemoryHubStore(clock))) {
+            MemoryReplicaStore a = MemoryStore.replica();
+            MemoryReplicaStore b = MemoryStore.replica();
+            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
+            Switchable toB = new Switchable(new InProcessTransport(before.service(), BOB));
+            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
+                a.put("tasks", "a1", ReplicaHubTest.task("a1", "alice's first", false));
+                b.put("tasks", "b1", ReplicaHubTest.task("b1", "bob's first", false));
+                engineA.syncNow();
+                engineB.syncNow();
+                for (var user : List.of(ALICE, BOB)) { // the backup: the same writes, at the same versions and times
+                    MemoryReplicaStore w = MemoryStore.replica();
+                    try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), user))) {
+                        String id = user == ALICE ? "a1" : "b1";
+                        w.put("tasks", id, ReplicaHubTest.task(id, user == ALICE ? "alice's first" : "bob's first",
+                                false));
+                        writer.syncNow();
+                    }
+                }
+                clock.now = clock.now.plusSeconds(60); // after the backup
+                b.put("tasks", "b2", ReplicaHubTest.task("b2", "bob's second", false));
+                engineB.syncNow();
+                a.put("tasks", "a2", ReplicaHubTest.task("a2", "alice's second", false));
+                a.put("tasks", "a3", ReplicaHubTest.task("a3", "alice's third", false));
+                engineA.syncNow();
+                engineB.syncNow(); // bob's cursor: version 5, alice's a3
+                Map<String, Map<String, Object>> bobs = SyncFixture.state(b);
+
+                clock.now = clock.now.plusSeconds(60); // restored
+                toA.target = new InProcessTransport(restored.service(), ALICE);
+                toB.target = new InProcessTransport(restored.service(), BOB);
+                engineA.syncNow(); // gives back a2 and a3: versions 3 and 4
+                a.put("tasks", "a4", ReplicaHubTest.task("a4", "alice's fourth", false));
+                a.put("tasks", "a5", ReplicaHubTest.task("a5", "alice's fifth", false));
+                engineA.syncNow(); // versions 5 and 6: past bob's cursor
+                SyncReport report = engineB.syncNow();
+
+                assertEquals(1, report.pushed(), "bob's b2, pushed again");
+                assertEquals(bobs, SyncFixture.state(b));
+                assertEquals(bobs.get("b2"), restored.records().get("tasks", "b2").orElseThrow().data());
+                assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "b1", "b2"),
+                        List.copyOf(SyncFixture.state(restored.records()).keySet()));
+                engineA.syncNow();
+                assertEquals(List.of("a1", "a2", "a3", "a4", "a5"), List.copyOf(SyncFixture.state(a).keySet()));
             }
         }
     }

@@ -287,14 +287,48 @@ class HubServiceTest {
         start(HubLimits.DEFAULT);
         push(ALICE, upsert("t1", task("t1", "x"), 0));
         ProblemException e = assertThrows(ProblemException.class,
-                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(7)), 10, Set.of())));
+                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(7, null)), 10, Set.of())));
         assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
         assertEquals(1L, e.problem().latestVersion());
-        assertTrue(e.problem().detail().contains("ahead of the hub's change history, which ends at version 1"),
-                e.problem().detail());
+        assertTrue(e.problem().detail().contains("ahead of the hub's change history")
+                && e.problem().detail().contains("ends at version 1"), e.problem().detail());
         ProblemException snapshot = assertThrows(ProblemException.class,
-                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Snapshot(9, 3)), 10, Set.of())));
+                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Snapshot(9, 3, null)), 10, Set.of())));
         assertEquals(1L, snapshot.problem().latestVersion());
+    }
+
+    /**
+     * A hub restored from a backup that has taken new versions since: a cursor of the history it lost is at or below
+     * its head, but its mark (the commit time of the change at its version) is not this hub's, so it is answered
+     * cursor-expired with where the two histories part, the newest change committed by that time.
+     */
+    @Test
+    void aCursorFromAHistoryTheHubLostIsCursorExpiredWithWhereTheHistoriesPart() {
+        start(HubLimits.DEFAULT);
+        push(ALICE, upsert("t1", task("t1", "a"), 0));
+        push(ALICE, upsert("t2", task("t2", "b"), 0));
+        String shared = service.pull(ALICE, new PullRequest(null, 10, Set.of())).cursor();
+        // the history the backup lost: versions 3 and 4, committed a minute later, then a cursor after them
+        String lost = Cursor.encode(new Cursor.Seq(4, clock.now.plusSeconds(60).toEpochMilli()));
+        clock.now = clock.now.plusSeconds(120); // restored, and written to again
+        push(ALICE, upsert("t3", task("t3", "c"), 0));
+        push(ALICE, upsert("t4", task("t4", "d"), 0));
+        push(ALICE, upsert("t5", task("t5", "e"), 0));
+        ProblemException e = assertThrows(ProblemException.class,
+                () -> service.pull(ALICE, new PullRequest(lost, 10, Set.of())));
+        assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
+        assertEquals(2L, e.problem().latestVersion(), e.problem().detail());
+        assertTrue(e.problem().detail().contains("from a change history the hub no longer has"), e.problem().detail());
+        // its own cursors, marked or not (as issued before cursors were marked), go on
+        assertEquals(3, service.pull(ALICE, new PullRequest(shared, 10, Set.of())).changes().size());
+        assertEquals(3, service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(2, null)), 10, Set.of()))
+                .changes().size());
+        assertEquals(2, service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(3,
+                clock.now.toEpochMilli())), 10, Set.of())).changes().size());
+        // a cursor of the lost history ahead of the head parts at the same version, not at the head
+        String ahead = Cursor.encode(new Cursor.Seq(9, clock.now.minusSeconds(60).toEpochMilli()));
+        assertEquals(2L, assertThrows(ProblemException.class,
+                () -> service.pull(ALICE, new PullRequest(ahead, 10, Set.of()))).problem().latestVersion());
     }
 
     @Test

@@ -435,6 +435,30 @@ public abstract class HubStoreKit {
         }
 
         @Test
+        @DisplayName("[hub-store-17] committedAt gives the commit time of the entry at a version, empty for one the log does not hold; lastVersionCommittedBy the newest version committed by a time (a store that marks cursors)")
+        void commitTimesMarkTheLog() throws InterruptedException {
+            long v1 = writeTask("t1", "alice", "a");
+            assumeTrue(store.committedAt(v1).isPresent(), "the store does not give commit times: the hub's cursors "
+                    + "go unmarked, and a restore is recognised only by a cursor ahead of the head");
+            Thread.sleep(3); // commit times a millisecond apart at least
+            long v2 = writeTask("t2", "alice", "b");
+            Thread.sleep(3);
+            long v3 = writeTask("t1", "alice", "a2");
+            List<LogEntry> all = log();
+            for (LogEntry e : all) {
+                assertEquals(Optional.of(e.committedAt().toEpochMilli()),
+                        store.committedAt(e.version()).map(Instant::toEpochMilli), "the entry's own time, v" + e.version());
+            }
+            assertEquals(Optional.empty(), store.committedAt(v3 + 1), "a version not logged yet");
+            assertEquals(Optional.empty(), store.committedAt(0), "version 0");
+            assertEquals(v3, store.lastVersionCommittedBy(all.get(2).committedAt().plusSeconds(3600)));
+            assertEquals(v2, store.lastVersionCommittedBy(all.get(1).committedAt()), "at or before, by the millisecond");
+            assertEquals(v1, store.lastVersionCommittedBy(Instant.ofEpochMilli(all.get(1).committedAt().toEpochMilli()
+                    - 1)));
+            assertEquals(0, store.lastVersionCommittedBy(all.get(0).committedAt().minusSeconds(3600)), "none: 0");
+        }
+
+        @Test
         @DisplayName("[hub-store-8] changesSince and snapshot return only the filter's collections and scopes")
         void filterIsolatesScopes() {
             writeTask("a1", "alice", "a");

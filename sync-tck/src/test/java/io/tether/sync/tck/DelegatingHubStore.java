@@ -52,6 +52,16 @@ class DelegatingHubStore implements HubStore {
     }
 
     @Override
+    public java.util.Optional<Instant> committedAt(long version) {
+        return delegate.committedAt(version);
+    }
+
+    @Override
+    public long lastVersionCommittedBy(Instant time) {
+        return delegate.lastVersionCommittedBy(time);
+    }
+
+    @Override
     public long compact(Instant cutoff) {
         return delegate.compact(cutoff);
     }

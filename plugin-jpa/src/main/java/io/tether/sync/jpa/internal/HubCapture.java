@@ -189,6 +189,14 @@ public final class HubCapture implements ChangeSink {
         return records.inTransaction(s -> Jdbc.on(s, c -> tables().horizon(c)));
     }
 
+    public Optional<Instant> committedAt(EntityRecords records, long version) {
+        return records.inTransaction(s -> Jdbc.on(s, c -> tables().committedMs(c, version))).map(Instant::ofEpochMilli);
+    }
+
+    public long lastVersionCommittedBy(EntityRecords records, Instant time) {
+        return records.inTransaction(s -> Jdbc.on(s, c -> tables().lastVersionCommittedBy(c, time.toEpochMilli())));
+    }
+
     public List<LogEntry> changesSince(EntityRecords records, long after, long upTo, int limit, PullFilter filter) {
         return records.inTransaction(s -> Jdbc.on(s, c -> tables().changesSince(c, after, upTo, limit, filter)));
     }

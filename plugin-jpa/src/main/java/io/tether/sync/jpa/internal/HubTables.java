@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -63,6 +64,18 @@ final class HubTables {
     long horizon(Connection c) throws SQLException {
         return Jdbc.query(c, "select horizon from tether_hub_state where id = 1", ps -> { }, rs -> rs.getLong(1))
                 .stream().findFirst().orElse(0L);
+    }
+
+    /** When the change-log entry at {@code version} committed (epoch milliseconds), if the log holds it. */
+    Optional<Long> committedMs(Connection c, long version) throws SQLException {
+        return Jdbc.query(c, "select committed_ms from tether_change_log where version = ?", ps -> ps.setLong(1, version),
+                rs -> rs.getLong(1)).stream().findFirst();
+    }
+
+    /** The highest version of the change-log entries committed at or before {@code ms}, 0 when none. */
+    long lastVersionCommittedBy(Connection c, long ms) throws SQLException {
+        return Jdbc.query(c, "select coalesce(max(version), 0) from tether_change_log where committed_ms <= ?",
+                ps -> ps.setLong(1, ms), rs -> rs.getLong(1)).get(0);
     }
 
     /** Locks the counter row until the transaction ends and returns the head it holds. */

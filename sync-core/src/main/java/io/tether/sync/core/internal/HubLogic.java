@@ -37,6 +37,7 @@ import io.tether.sync.spi.ScopeSet;
 import io.tether.sync.spi.SyncClock;
 import io.tether.sync.spi.WriteRefusedException;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -412,38 +413,66 @@ public final class HubLogic implements HubService {
         int limit = Math.min(request.limit(), limits.maxPullLimit());
         PullFilter filter = filterFor(principal, request.collections());
         long head = store.headVersion();
-        Cursor cursor = request.cursor() == null ? new Cursor.Snapshot(head, 0) : Cursor.decode(request.cursor());
+        Cursor cursor;
+        if (request.cursor() == null) {
+            cursor = new Cursor.Snapshot(head, 0, committedMs(head));
+        } else {
+            cursor = Cursor.decode(request.cursor());
+            checkRetained(cursor, head);
+        }
         if (cursor instanceof Cursor.Seq seq) {
-            checkRetained(seq.version(), head);
             List<LogEntry> entries = store.changesSince(seq.version(), head, limit + 1, filter);
             boolean more = entries.size() > limit;
             List<LogEntry> page = more ? entries.subList(0, limit) : entries;
-            long next = more ? page.get(page.size() - 1).version() : head;
-            return new PullResponse(delivered(page), Cursor.encode(new Cursor.Seq(next)), more);
+            Cursor next = more ? seqAt(page.get(page.size() - 1)) : new Cursor.Seq(head, committedMs(head));
+            return new PullResponse(delivered(page), Cursor.encode(next), more);
         }
         Cursor.Snapshot snap = (Cursor.Snapshot) cursor;
-        checkRetained(snap.upTo(), head);
         List<LogEntry> entries = store.snapshot(snap.after(), snap.upTo(), limit + 1, filter);
         boolean more = entries.size() > limit;
         List<LogEntry> page = more ? entries.subList(0, limit) : entries;
-        Cursor next = more ? new Cursor.Snapshot(snap.upTo(), page.get(page.size() - 1).version())
-                : new Cursor.Seq(snap.upTo());
+        Cursor next = more ? new Cursor.Snapshot(snap.upTo(), page.get(page.size() - 1).version(), snap.committedMs())
+                : new Cursor.Seq(snap.upTo(), snap.committedMs());
         // records that changed while the snapshot was paged moved above upTo: keep going until they are delivered
         boolean changedMeanwhile = !more && store.headVersion() > snap.upTo();
         return new PullResponse(delivered(page), Cursor.encode(next), more || changedMeanwhile);
     }
 
-    private void checkRetained(long version, long head) {
+    /**
+     * Refuses a cursor this hub cannot continue: one older than its retained history, and one of a history it no
+     * longer has (its data was restored from a backup), which is ahead of its head or marks its version with a commit
+     * time other than the one this hub holds there. The latter says where the two histories part.
+     */
+    private void checkRetained(Cursor cursor, long head) {
+        long version = cursor.version();
         long horizon = store.horizon();
         if (version < horizon) {
             throw new ProblemException(ProblemType.CURSOR_EXPIRED, "the cursor is older than the hub's change "
                     + "history (retained from version " + horizon + "); run an initial sync");
         }
-        if (version > head) {
-            throw new ProblemException(Problem.historyReset("the cursor is ahead of the hub's change history, which "
-                    + "ends at version " + head + " (the hub's data was restored from a backup or reset); push again "
-                    + "what this hub lacks and run an initial sync", head));
+        Long marked = cursor.committedMs();
+        boolean ahead = version > head;
+        if (!ahead && (marked == null || committedAt(version).map(at -> at == marked.longValue()).orElse(true))) {
+            return;
         }
+        long shared = marked == null ? head : Math.min(head, store.lastVersionCommittedBy(Instant.ofEpochMilli(marked)));
+        throw new ProblemException(Problem.historyReset("the cursor is " + (ahead ? "ahead of the hub's change "
+                + "history" : "from a change history the hub no longer has") + "; the history it shares with the hub "
+                + "ends at version " + shared + " (the hub's data was restored from a backup or reset): push again what "
+                + "this hub lacks and run an initial sync", shared));
+    }
+
+    private java.util.Optional<Long> committedAt(long version) {
+        return store.committedAt(version).map(Instant::toEpochMilli);
+    }
+
+    /** The commit time the store holds for the change at {@code version}, to mark a cursor with, or null. */
+    private Long committedMs(long version) {
+        return version == 0 ? null : committedAt(version).orElse(null);
+    }
+
+    private static Cursor.Seq seqAt(LogEntry entry) {
+        return new Cursor.Seq(entry.version(), entry.committedAt().toEpochMilli());
     }
 
     private PullFilter filterFor(Principal principal, Set<String> requested) {
@@ -521,6 +550,11 @@ public final class HubLogic implements HubService {
 
     @Override
     public String cursorAt(long version) {
-        return Cursor.encode(new Cursor.Seq(version));
+        return Cursor.encode(new Cursor.Seq(version, committedMs(version)));
+    }
+
+    @Override
+    public String cursorAt(LogEntry entry) {
+        return Cursor.encode(seqAt(entry));
     }
 }
