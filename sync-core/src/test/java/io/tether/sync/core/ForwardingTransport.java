@@ -7,9 +7,12 @@ import io.tether.sync.spi.PushResponse;
 import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 
-/** Hands every request to {@code target}; a test overrides the calls it scripts. No live delivery. */
+/**
+ * Hands every request to {@code target}; a test overrides the calls it scripts, or swaps the target (a hub restarted
+ * elsewhere). No live delivery.
+ */
 class ForwardingTransport implements SyncTransport {
-    final SyncTransport target;
+    volatile SyncTransport target;
 
     ForwardingTransport(SyncTransport target) {
         this.target = target;

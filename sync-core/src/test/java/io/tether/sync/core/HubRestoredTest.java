@@ -6,11 +6,6 @@ import io.tether.sync.ReplicaEngine;
 import io.tether.sync.SyncReport;
 import io.tether.sync.Tether;
 import io.tether.sync.spi.Principal;
-import io.tether.sync.spi.PullRequest;
-import io.tether.sync.spi.PullResponse;
-import io.tether.sync.spi.PushRequest;
-import io.tether.sync.spi.PushResponse;
-import io.tether.sync.spi.Schema;
 import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
 
@@ -30,30 +25,6 @@ class HubRestoredTest {
     static final Principal ALICE = Principal.of("alice");
     static final Principal BOB = Principal.of("bob");
 
-    /** A transport whose hub the test swaps, as a hub restarted on a restored database. */
-    static final class Switchable implements SyncTransport {
-        volatile SyncTransport target;
-
-        Switchable(SyncTransport target) {
-            this.target = target;
-        }
-
-        @Override
-        public PushResponse push(PushRequest request) {
-            return target.push(request);
-        }
-
-        @Override
-        public PullResponse pull(PullRequest request) {
-            return target.pull(request);
-        }
-
-        @Override
-        public Schema schema() {
-            return target.schema();
-        }
-    }
-
     static HubEngine hub(ConflictPolicy policy) {
         return Tether.hub().store(MemoryStore.hub()).collection(SyncFixture.TASKS).conflictPolicy(policy).build()
                 .start();
@@ -61,6 +32,15 @@ class HubRestoredTest {
 
     static HubEngine hub(MemoryHubStore store) {
         return Tether.hub().store(store).collection(SyncFixture.TASKS).build().start();
+    }
+
+    /** Writes a task to {@code hub} through a device of its own, as the backup's copy of a write. */
+    static void write(HubEngine hub, Principal user, String id, String title) {
+        MemoryReplicaStore w = MemoryStore.replica();
+        try (ReplicaEngine writer = device(w, new InProcessTransport(hub.service(), user))) {
+            w.put("tasks", id, ReplicaHubTest.task(id, title, false));
+            writer.syncNow();
+        }
     }
 
     static ReplicaEngine device(MemoryReplicaStore store, SyncTransport transport) {
@@ -78,20 +58,15 @@ class HubRestoredTest {
         try (HubEngine before = hub(ConflictPolicy.FIELD_MERGE); HubEngine restored = hub(ConflictPolicy.FIELD_MERGE)) {
             MemoryReplicaStore a = MemoryStore.replica();
             MemoryReplicaStore b = MemoryStore.replica();
-            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
-            Switchable toB = new Switchable(new InProcessTransport(before.service(), ALICE));
+            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
+            ForwardingTransport toB = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
             try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
                 a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
                 engineA.syncNow();
                 engineB.syncNow();
-                // the backup: the same writes, at the same versions
-                MemoryReplicaStore w = MemoryStore.replica();
-                try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), ALICE))) {
-                    w.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
-                    w.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
-                    writer.syncNow();
-                }
+                write(restored, ALICE, "t1", "one"); // the backup: the same writes, at the same versions
+                write(restored, ALICE, "t2", "two");
                 assertEquals(SyncFixture.state(before.records()), SyncFixture.state(restored.records()));
 
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", true));
@@ -133,22 +108,15 @@ class HubRestoredTest {
         try (HubEngine before = hub(new MemoryHubStore(clock)); HubEngine restored = hub(new MemoryHubStore(clock))) {
             MemoryReplicaStore a = MemoryStore.replica();
             MemoryReplicaStore b = MemoryStore.replica();
-            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
-            Switchable toB = new Switchable(new InProcessTransport(before.service(), BOB));
+            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
+            ForwardingTransport toB = new ForwardingTransport(new InProcessTransport(before.service(), BOB));
             try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
                 a.put("tasks", "a1", ReplicaHubTest.task("a1", "alice's first", false));
                 b.put("tasks", "b1", ReplicaHubTest.task("b1", "bob's first", false));
                 engineA.syncNow();
                 engineB.syncNow();
-                for (var user : List.of(ALICE, BOB)) { // the backup: the same writes, at the same versions and times
-                    MemoryReplicaStore w = MemoryStore.replica();
-                    try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), user))) {
-                        String id = user == ALICE ? "a1" : "b1";
-                        w.put("tasks", id, ReplicaHubTest.task(id, user == ALICE ? "alice's first" : "bob's first",
-                                false));
-                        writer.syncNow();
-                    }
-                }
+                write(restored, ALICE, "a1", "alice's first"); // the backup: the same writes, versions and times
+                write(restored, BOB, "b1", "bob's first");
                 clock.now = clock.now.plusSeconds(60); // after the backup
                 b.put("tasks", "b2", ReplicaHubTest.task("b2", "bob's second", false));
                 engineB.syncNow();
@@ -187,15 +155,11 @@ class HubRestoredTest {
     void serverWinsKeepsTheRestoredStateOfARecordTheHubHas() {
         try (HubEngine before = hub(ConflictPolicy.SERVER_WINS); HubEngine restored = hub(ConflictPolicy.SERVER_WINS)) {
             MemoryReplicaStore a = MemoryStore.replica();
-            Switchable toA = new Switchable(new InProcessTransport(before.service(), ALICE));
+            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
             try (ReplicaEngine engineA = device(a, toA)) {
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
                 engineA.syncNow();
-                MemoryReplicaStore w = MemoryStore.replica();
-                try (ReplicaEngine writer = device(w, new InProcessTransport(restored.service(), ALICE))) {
-                    w.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
-                    writer.syncNow();
-                }
+                write(restored, ALICE, "t1", "one");
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", false));
                 a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
                 engineA.syncNow();

@@ -388,21 +388,14 @@ public final class ReplicaTables {
      * key's leading column.
      */
     List<StaleRecord> staleLive(Connection c, String collection, int max) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select record_id, version from tether_replica_record r "
+        return Jdbc.query(c, "select record_id, version from tether_replica_record r "
                 + "where collection_name = ? and version <= 0 and deleted = false and not exists (select 1 from "
                 + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name) "
                 + "and not exists (select 1 from tether_replica_waiting w where w.record_id = r.record_id "
-                + "and w.collection_name = r.collection_name)")) {
-            ps.setString(1, collection);
-            ps.setMaxRows(max);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<StaleRecord> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
-                }
-                return out;
-            }
-        }
+                + "and w.collection_name = r.collection_name)", ps -> {
+                    ps.setString(1, collection);
+                    ps.setMaxRows(max);
+                }, rs -> new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
     }
 
     /**
@@ -411,21 +404,14 @@ public final class ReplicaTables {
      * recovery, not a sync.
      */
     List<StaleRecord> heldAbove(Connection c, String collection, long version, int max) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select record_id, version from tether_replica_record r "
+        return Jdbc.query(c, "select record_id, version from tether_replica_record r "
                 + "where collection_name = ? and (version > ? or version < ?) and not exists (select 1 from "
-                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name)")) {
-            ps.setString(1, collection);
-            ps.setLong(2, version);
-            ps.setLong(3, -version);
-            ps.setMaxRows(max);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<StaleRecord> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
-                }
-                return out;
-            }
-        }
+                + "tether_outbox o where o.record_id = r.record_id and o.collection_name = r.collection_name)", ps -> {
+                    ps.setString(1, collection);
+                    ps.setLong(2, version);
+                    ps.setLong(3, -version);
+                    ps.setMaxRows(max);
+                }, rs -> new StaleRecord(collection, rs.getString(1), rs.getLong(2)));
     }
 
     // ---- records waiting for a record they reference

@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -418,7 +419,7 @@ public final class HubLogic implements HubService {
             cursor = new Cursor.Snapshot(head, 0, committedMs(head));
         } else {
             cursor = Cursor.decode(request.cursor());
-            checkRetained(cursor, head);
+            checkCursor(cursor, head);
         }
         if (cursor instanceof Cursor.Seq seq) {
             List<LogEntry> entries = store.changesSince(seq.version(), head, limit + 1, filter);
@@ -443,7 +444,7 @@ public final class HubLogic implements HubService {
      * longer has (its data was restored from a backup), which is ahead of its head or marks its version with a commit
      * time other than the one this hub holds there. The latter says where the two histories part.
      */
-    private void checkRetained(Cursor cursor, long head) {
+    private void checkCursor(Cursor cursor, long head) {
         long version = cursor.version();
         long horizon = store.horizon();
         if (version < horizon) {
@@ -462,7 +463,7 @@ public final class HubLogic implements HubService {
                 + "this hub lacks and run an initial sync", shared));
     }
 
-    private java.util.Optional<Long> committedAt(long version) {
+    private Optional<Long> committedAt(long version) {
         return store.committedAt(version).map(Instant::toEpochMilli);
     }
 
