@@ -97,8 +97,8 @@ class HubRestoredTest {
 
         Files.copy(dir.resolve("backup.mv.db"), dir.resolve("hub.mv.db"), StandardCopyOption.REPLACE_EXISTING);
         hub = startHub();
-        assertEquals(List.of("projects/p1", "tasks/t1", "tasks/t2"), List.copyOf(state(hub.engine().records()).keySet()),
-                "the restored hub has the backup's records");
+        assertEquals(List.of("projects/p1", "tasks/t1", "tasks/t2"),
+                List.copyOf(state(hub.engine().records()).keySet()), "the restored hub has the backup's records");
         a = device(hub, "a");
         b = device(hub, "b");
         a.engine().syncNow(); // gives back what it holds: the restored hub's head passes the devices' cursors

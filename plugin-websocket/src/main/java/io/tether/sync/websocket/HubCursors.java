@@ -47,7 +47,8 @@ final class HubCursors {
             OptionalLong read = version(hub.cursorAt(v));
             if (read.isEmpty() || read.getAsLong() != v) {
                 throw new ConfigurationException("The websocket plugin cannot read this hub's cursors (cursorAt(" + v
-                        + ") = '" + hub.cursorAt(v) + "'); it needs an engine whose cursors are base64url 'seq:<v>[:<ms>]'.");
+                        + ") = '" + hub.cursorAt(v) + "'); it needs an engine whose cursors are base64url "
+                        + "'seq:<v>[:<ms>]'.");
             }
         }
     }

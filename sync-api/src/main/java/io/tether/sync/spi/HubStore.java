@@ -4,6 +4,7 @@ import io.tether.sync.RecordQuery;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -55,8 +56,8 @@ public interface HubStore extends RecordQuery, RecordWriter, AutoCloseable {
      * data was restored from a backup: it holds another change at that version. The default holds none, and the hub
      * then recognises a restore only by a cursor ahead of its head.
      */
-    default java.util.Optional<Instant> committedAt(long version) {
-        return java.util.Optional.empty();
+    default Optional<Instant> committedAt(long version) {
+        return Optional.empty();
     }
 
     /**

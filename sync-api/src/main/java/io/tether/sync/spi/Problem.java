@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * An RFC 9457 problem as PROTOCOL.md section 6 shapes it. {@code errors} is empty unless a bad request.
  *
- * @param latestVersion an extension member of {@code cursor-expired}, or null: present when the cursor is ahead of
- *                      the hub's history (its data was restored from a backup), it is the newest version the hub
- *                      holds, so that a replica knows which of its synced records the hub lost
+ * @param latestVersion an extension member of {@code cursor-expired}, or null: present when the cursor is from a
+ *                      history the hub no longer has (its data was restored from a backup), it is the last version
+ *                      that history shares with the hub's, so that a replica knows which of its records the hub lost
  */
 public record Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors,
                       Long latestVersion) {
@@ -37,8 +37,8 @@ public record Problem(ProblemType type, String title, int status, String detail,
     }
 
     /**
-     * {@code cursor-expired} for a cursor ahead of the hub's history: the hub's data is older than what it served
-     * before (restored from a backup), and {@code latestVersion} is the newest version it holds.
+     * {@code cursor-expired} for a cursor of a history the hub no longer has (its data was restored from a backup):
+     * {@code latestVersion} is the last version the two histories share.
      */
     public static Problem historyReset(String detail, long latestVersion) {
         ProblemType t = ProblemType.CURSOR_EXPIRED;

@@ -72,7 +72,7 @@ public interface ReplicaTransaction {
      * version held and stamped by the store's clock. Returns how many; fewer than {@code max} means none is left.
      * The default queues none: the initial sync that follows then removes the records the hub lacks.
      *
-     * @param version the newest version the hub holds (not negative)
+     * @param version the last version the replica's history shares with the hub's (not negative)
      * @param max     how many records this transaction may queue (positive)
      */
     default int queueAgain(long version, int max) {

@@ -242,10 +242,10 @@ public final class MemoryReplicaStore implements ReplicaStore {
             }
             int queued = 0;
             for (RecordKey key : keys()) {
-                LocalRecord r = read(key.collection(), key.id()).orElseThrow();
                 if (queued == max) {
                     break;
                 }
+                LocalRecord r = read(key.collection(), key.id()).orElseThrow();
                 if (r.baseVersion() <= version || !outboxForKey(key).isEmpty()) {
                     continue;
                 }

@@ -293,7 +293,8 @@ class HubServiceTest {
         assertTrue(e.problem().detail().contains("ahead of the hub's change history")
                 && e.problem().detail().contains("ends at version 1"), e.problem().detail());
         ProblemException snapshot = assertThrows(ProblemException.class,
-                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Snapshot(9, 3, null)), 10, Set.of())));
+                () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Snapshot(9, 3, null)), 10,
+                        Set.of())));
         assertEquals(1L, snapshot.problem().latestVersion());
     }
 

@@ -68,8 +68,8 @@ final class HubTables {
 
     /** When the change-log entry at {@code version} committed (epoch milliseconds), if the log holds it. */
     Optional<Long> committedMs(Connection c, long version) throws SQLException {
-        return Jdbc.query(c, "select committed_ms from tether_change_log where version = ?", ps -> ps.setLong(1, version),
-                rs -> rs.getLong(1)).stream().findFirst();
+        return Jdbc.query(c, "select committed_ms from tether_change_log where version = ?",
+                ps -> ps.setLong(1, version), rs -> rs.getLong(1)).stream().findFirst();
     }
 
     /** The highest version of the change-log entries committed at or before {@code ms}, 0 when none. */

@@ -456,11 +456,12 @@ public final class HubLogic implements HubService {
         if (!ahead && (marked == null || committedAt(version).map(at -> at == marked.longValue()).orElse(true))) {
             return;
         }
-        long shared = marked == null ? head : Math.min(head, store.lastVersionCommittedBy(Instant.ofEpochMilli(marked)));
+        long shared = marked == null ? head
+                : Math.min(head, store.lastVersionCommittedBy(Instant.ofEpochMilli(marked)));
         throw new ProblemException(Problem.historyReset("the cursor is " + (ahead ? "ahead of the hub's change "
                 + "history" : "from a change history the hub no longer has") + "; the history it shares with the hub "
-                + "ends at version " + shared + " (the hub's data was restored from a backup or reset): push again what "
-                + "this hub lacks and run an initial sync", shared));
+                + "ends at version " + shared + " (the hub's data was restored from a backup or reset): push again "
+                + "what this hub lacks and run an initial sync", shared));
     }
 
     private Optional<Long> committedAt(long version) {
