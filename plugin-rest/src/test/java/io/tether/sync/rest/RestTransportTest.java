@@ -189,10 +189,12 @@ class RestTransportTest {
             assertNull(e.problem().latestVersion());
         }
         hub.then(ScriptedHub.Answer.of(410, "application/problem+json",
-                CODEC.writeProblem(Problem.historyReset("the cursor is ahead of the hub's change history", 12))));
+                CODEC.writeProblem(Problem.historyReset("the cursor is ahead of the hub's change history", 12,
+                        java.time.Instant.ofEpochMilli(1_765_000_000_000L)))));
         try (RestTransport t = transport().build()) {
             ProblemException e = assertThrows(ProblemException.class, () -> t.pull(PullRequest.from("ahead", 10)));
-            assertEquals(12L, e.problem().latestVersion(), "the extension member reaches the replica");
+            assertEquals(12L, e.problem().latestVersion(), "the extension members reach the replica");
+            assertEquals(1_765_000_000_000L, e.problem().seenUntil().toEpochMilli());
         }
         hub.then(problem(ProblemType.SCHEMA_MISMATCH, "hub serves version 2"));
         try (RestTransport t = transport().build()) {

@@ -113,16 +113,18 @@ public record OutboxEntry(long sequence, String changeId, String collection, Str
 
     /**
      * The entry that pushes again a record the replica holds from the hub ({@link ReplicaTransaction#queueAgain}):
-     * PENDING, an upsert of its data with every field, or a delete when it holds it deleted, based on the version held.
+     * PENDING, an upsert of its data with every field, or a delete when it holds it deleted.
      *
-     * @param record   the record as the replica holds it
-     * @param clientId this replica's client id
-     * @param sequence a fresh local sequence
-     * @param hlc      the clock stamp of the entry
+     * @param record      the record as the replica holds it
+     * @param clientId    this replica's client id
+     * @param sequence    a fresh local sequence
+     * @param baseVersion the last version the replica's history shares with the hub's
+     * @param hlc         the clock stamp of the entry
      */
-    public static OutboxEntry pushAgain(LocalRecord record, String clientId, long sequence, String hlc) {
+    public static OutboxEntry pushAgain(LocalRecord record, String clientId, long sequence, long baseVersion,
+                                        String hlc) {
         return new OutboxEntry(sequence, Change.changeId(clientId, sequence), record.collection(), record.id(),
-                record.deleted() ? Operation.DELETE : Operation.UPSERT, record.data(), null, record.baseVersion(), hlc,
+                record.deleted() ? Operation.DELETE : Operation.UPSERT, record.data(), null, baseVersion, hlc,
                 OutboxState.PENDING, null);
     }
 

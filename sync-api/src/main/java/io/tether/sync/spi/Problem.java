@@ -1,5 +1,6 @@
 package io.tether.sync.spi;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,9 +10,12 @@ import java.util.Objects;
  * @param latestVersion an extension member of {@code cursor-expired}, or null: present when the cursor is from a
  *                      history the hub no longer has (its data was restored from a backup), it is the last version
  *                      that history shares with the hub's, so that a replica knows which of its records the hub lost
+ * @param seenUntil     with {@code latestVersion}, when known, or null: when the newest change the cursor had seen
+ *                      committed, so that the records a replica pushes again are stamped as of then, before anything
+ *                      the restored hub took since and after everything the backup holds
  */
 public record Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors,
-                      Long latestVersion) {
+                      Long latestVersion, Instant seenUntil) {
     public Problem {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(detail, "detail");
@@ -21,11 +25,14 @@ public record Problem(ProblemType type, String title, int status, String detail,
             throw new IllegalArgumentException("latestVersion belongs to cursor-expired and is not negative, was "
                     + latestVersion + " on " + type.wireName());
         }
+        if (seenUntil != null && latestVersion == null) {
+            throw new IllegalArgumentException("seenUntil comes with latestVersion");
+        }
     }
 
     /** A problem without extension members. */
     public Problem(ProblemType type, String title, int status, String detail, List<FieldError> errors) {
-        this(type, title, status, detail, errors, null);
+        this(type, title, status, detail, errors, null, null);
     }
 
     public static Problem of(ProblemType type, String detail) {
@@ -38,10 +45,11 @@ public record Problem(ProblemType type, String title, int status, String detail,
 
     /**
      * {@code cursor-expired} for a cursor of a history the hub no longer has (its data was restored from a backup):
-     * {@code latestVersion} is the last version the two histories share.
+     * {@code latestVersion} is the last version the two histories share, {@code seenUntil} (or null) when the newest
+     * change the cursor had seen committed.
      */
-    public static Problem historyReset(String detail, long latestVersion) {
+    public static Problem historyReset(String detail, long latestVersion, Instant seenUntil) {
         ProblemType t = ProblemType.CURSOR_EXPIRED;
-        return new Problem(t, t.title(), t.status(), detail, List.of(), latestVersion);
+        return new Problem(t, t.title(), t.status(), detail, List.of(), latestVersion, seenUntil);
     }
 }

@@ -67,15 +67,17 @@ public interface ReplicaTransaction {
      * Queues again, as local changes, up to {@code max} records this replica holds at a hub version above
      * {@code version} (by {@link LocalRecord#baseVersion()}) that have no outbox entry: the hub no longer has those
      * versions (its data was restored from a backup; PROTOCOL.md's {@code cursor-expired} with {@code latestVersion}),
-     * and pushing the records again gives them back. Each becomes a new PENDING entry, as a local write would: an
-     * upsert of the record's data (every field), or a delete of a record the replica holds deleted, based on the
-     * version held and stamped by the store's clock. Returns how many; fewer than {@code max} means none is left.
-     * The default queues none: the initial sync that follows then removes the records the hub lacks.
+     * and pushing the records again gives them back. Each becomes a new PENDING entry ({@link OutboxEntry#pushAgain}):
+     * an upsert of the record's data (every field), or a delete of a record the replica holds deleted, based on
+     * {@code version}, the last one the replica's history shares with the hub's, and stamped {@code hlc}. Returns how
+     * many; fewer than {@code max} means none is left. The default queues none: the initial sync that follows then
+     * removes the records the hub lacks.
      *
      * @param version the last version the replica's history shares with the hub's (not negative)
+     * @param hlc     the clock stamp of the entries
      * @param max     how many records this transaction may queue (positive)
      */
-    default int queueAgain(long version, int max) {
+    default int queueAgain(long version, String hlc, int max) {
         return 0;
     }
 

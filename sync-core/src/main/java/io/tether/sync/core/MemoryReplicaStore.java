@@ -234,7 +234,7 @@ public final class MemoryReplicaStore implements ReplicaStore {
         }
 
         @Override
-        public int queueAgain(long version, int max) {
+        public int queueAgain(long version, String hlc, int max) {
             checkOpen();
             if (version < 0 || max < 1) {
                 throw new IllegalArgumentException("version must not be negative and max positive, were " + version
@@ -249,7 +249,7 @@ public final class MemoryReplicaStore implements ReplicaStore {
                 if (r.baseVersion() <= version || !outboxForKey(key).isEmpty()) {
                     continue;
                 }
-                saveOutbox(OutboxEntry.pushAgain(r, clientId, allocateSequence(), context().clock().now()));
+                saveOutbox(OutboxEntry.pushAgain(r, clientId, allocateSequence(), version, hlc));
                 queued++;
             }
             return queued;

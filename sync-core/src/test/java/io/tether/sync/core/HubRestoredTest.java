@@ -8,6 +8,8 @@ import io.tether.sync.Tether;
 import io.tether.sync.spi.Principal;
 import io.tether.sync.spi.SyncTransport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,13 +33,27 @@ class HubRestoredTest {
     }
 
     static HubEngine hub(MemoryHubStore store) {
-        return Tether.hub().store(store).collection(SyncFixture.TASKS).build().start();
+        return hub(store, ConflictPolicy.FIELD_MERGE);
+    }
+
+    static HubEngine hub(MemoryHubStore store, ConflictPolicy policy) {
+        return Tether.hub().store(store).collection(SyncFixture.TASKS).conflictPolicy(policy).build().start();
     }
 
     /** Writes a task to {@code hub} through a device of its own, as the backup's copy of a write. */
     static void write(HubEngine hub, Principal user, String id, String title) {
         MemoryReplicaStore w = MemoryStore.replica();
         try (ReplicaEngine writer = device(w, new InProcessTransport(hub.service(), user))) {
+            w.put("tasks", id, ReplicaHubTest.task(id, title, false));
+            writer.syncNow();
+        }
+    }
+
+    /** Edits a task on {@code hub} through a device of its own that pulls it first. */
+    static void edit(HubEngine hub, Principal user, String id, String title) {
+        MemoryReplicaStore w = MemoryStore.replica();
+        try (ReplicaEngine writer = device(w, new InProcessTransport(hub.service(), user))) {
+            writer.syncNow();
             w.put("tasks", id, ReplicaHubTest.task(id, title, false));
             writer.syncNow();
         }
@@ -147,28 +163,83 @@ class HubRestoredTest {
     }
 
     /**
-     * The re-pushed records are based on versions the restored hub never issued, so against a record it holds they
-     * are conflicts, and the collection's policy decides: with server-wins the hub keeps the backup's state and the
-     * device takes it (nothing removed that the hub has), while a record the hub lacks is given back.
+     * Device A wrote a task three times after the backup; device C saw only the second state. A gives back the third,
+     * then C syncs with the second: its change is based on the last shared version and stamped as of the change its
+     * cursor had seen, so it is a conflict the third state wins. Based on the version C held, it matched the version
+     * the restored hub had given A's change, and C's older state overwrote the newer one.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ConflictPolicy.class, names = {"FIELD_MERGE", "LAST_WRITER_WINS"})
+    void aDeviceThatSawLessOfTheLostHistoryDoesNotOverwriteWhatAnotherGaveBack(ConflictPolicy policy) {
+        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
+        try (HubEngine before = hub(new MemoryHubStore(clock), policy);
+             HubEngine restored = hub(new MemoryHubStore(clock), policy)) {
+            MemoryReplicaStore a = MemoryStore.replica();
+            MemoryReplicaStore c = MemoryStore.replica();
+            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
+            ForwardingTransport toC = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
+            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineC = device(c, toC)) {
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                engineA.syncNow();
+                engineC.syncNow();
+                write(restored, ALICE, "t1", "one"); // the backup
+                clock.now = clock.now.plusSeconds(60);
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "two", false));
+                engineA.syncNow();
+                engineC.syncNow(); // C's last sync: it holds "two"
+                clock.now = clock.now.plusSeconds(60);
+                a.put("tasks", "t1", ReplicaHubTest.task("t1", "three", false));
+                engineA.syncNow();
+
+                clock.now = clock.now.plusSeconds(60); // restored
+                toA.target = new InProcessTransport(restored.service(), ALICE);
+                toC.target = new InProcessTransport(restored.service(), ALICE);
+                engineA.syncNow();
+                assertEquals("three", restored.records().get("tasks", "t1").orElseThrow().data().get("title"));
+                engineC.syncNow();
+                assertEquals("three", restored.records().get("tasks", "t1").orElseThrow().data().get("title"),
+                        "the state C had seen is older than the one A gave back");
+                assertEquals("three", c.get("tasks", "t1").orElseThrow().data().get("title"));
+                engineA.syncNow();
+                assertEquals(SyncFixture.state(restored.records()), SyncFixture.state(a));
+                assertEquals(0, engineA.status().pendingChanges() + engineC.status().pendingChanges());
+            }
+        }
+    }
+
+    /**
+     * The re-pushed records are based on the last version the two histories share. A record the restored hub has not
+     * changed since is no conflict: the device's edit is given back, whatever the policy. One it changed since is a
+     * conflict its policy decides: with server-wins the hub keeps what it took after the restore, and the device
+     * takes it. A record the hub lacks is given back.
      */
     @Test
-    void serverWinsKeepsTheRestoredStateOfARecordTheHubHas() {
-        try (HubEngine before = hub(ConflictPolicy.SERVER_WINS); HubEngine restored = hub(ConflictPolicy.SERVER_WINS)) {
+    void serverWinsKeepsWhatTheRestoredHubTookSince() {
+        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
+        try (HubEngine before = hub(new MemoryHubStore(clock), ConflictPolicy.SERVER_WINS);
+             HubEngine restored = hub(new MemoryHubStore(clock), ConflictPolicy.SERVER_WINS)) {
             MemoryReplicaStore a = MemoryStore.replica();
             ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
             try (ReplicaEngine engineA = device(a, toA)) {
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
+                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three", false));
                 engineA.syncNow();
                 write(restored, ALICE, "t1", "one");
+                write(restored, ALICE, "t3", "three");
+                clock.now = clock.now.plusSeconds(60);
                 a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", false));
                 a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
+                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three, edited", false));
                 engineA.syncNow();
 
+                clock.now = clock.now.plusSeconds(60);
+                edit(restored, ALICE, "t3", "three, edited on the restored hub"); // before the device syncs
                 toA.target = new InProcessTransport(restored.service(), ALICE);
                 engineA.syncNow();
                 Map<String, Map<String, Object>> hub = SyncFixture.state(restored.records());
-                assertEquals("one", hub.get("t1").get("title"));
-                assertEquals("two", hub.get("t2").get("title"));
+                assertEquals("one, edited", hub.get("t1").get("title"), "unchanged since the backup: given back");
+                assertEquals("two", hub.get("t2").get("title"), "lacking: given back");
+                assertEquals("three, edited on the restored hub", hub.get("t3").get("title"), "server-wins");
                 assertEquals(hub, SyncFixture.state(a));
             }
         }

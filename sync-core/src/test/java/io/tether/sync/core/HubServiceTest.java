@@ -38,6 +38,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -290,6 +291,7 @@ class HubServiceTest {
                 () -> service.pull(ALICE, new PullRequest(Cursor.encode(new Cursor.Seq(7, null)), 10, Set.of())));
         assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
         assertEquals(1L, e.problem().latestVersion());
+        assertNull(e.problem().seenUntil(), "an unmarked cursor says nothing of when");
         assertTrue(e.problem().detail().contains("ahead of the hub's change history")
                 && e.problem().detail().contains("ends at version 1"), e.problem().detail());
         ProblemException snapshot = assertThrows(ProblemException.class,
@@ -319,6 +321,7 @@ class HubServiceTest {
                 () -> service.pull(ALICE, new PullRequest(lost, 10, Set.of())));
         assertEquals(ProblemType.CURSOR_EXPIRED, e.type());
         assertEquals(2L, e.problem().latestVersion(), e.problem().detail());
+        assertEquals(clock.now.minusSeconds(60), e.problem().seenUntil(), "when the cursor's change committed");
         assertTrue(e.problem().detail().contains("from a change history the hub no longer has"), e.problem().detail());
         // its own cursors, marked or not (as issued before cursors were marked), go on
         assertEquals(3, service.pull(ALICE, new PullRequest(shared, 10, Set.of())).changes().size());

@@ -78,7 +78,7 @@ class DelegatingReplicaTransaction implements ReplicaTransaction {
     }
 
     @Override
-    public int queueAgain(long version, int max) {
-        return tx.queueAgain(version, max);
+    public int queueAgain(long version, String hlc, int max) {
+        return tx.queueAgain(version, hlc, max);
     }
 }

@@ -733,7 +733,7 @@ public final class ReplicaWork implements ReplicaTransaction {
     }
 
     @Override
-    public int queueAgain(long version, int max) {
+    public int queueAgain(long version, String hlc, int max) {
         if (version < 0 || max < 1) {
             throw new IllegalArgumentException("version must not be negative and max positive, were " + version
                     + " and " + max);
@@ -755,7 +755,7 @@ public final class ReplicaWork implements ReplicaTransaction {
         for (int i = 0; i < held.size(); i++) {
             ReplicaTables.StaleRecord h = held.get(i);
             LocalRecord r = read(h.collection(), h.id()).orElseThrow();
-            saveOutbox(OutboxEntry.pushAgain(r, clientId, first + i, capture.context().clock().now()));
+            saveOutbox(OutboxEntry.pushAgain(r, clientId, first + i, version, hlc));
         }
         return held.size();
     }

@@ -461,7 +461,8 @@ public final class HubLogic implements HubService {
         throw new ProblemException(Problem.historyReset("the cursor is " + (ahead ? "ahead of the hub's change "
                 + "history" : "from a change history the hub no longer has") + "; the history it shares with the hub "
                 + "ends at version " + shared + " (the hub's data was restored from a backup or reset): push again "
-                + "what this hub lacks and run an initial sync", shared));
+                + "what this hub lacks and run an initial sync", shared, marked == null ? null
+                : Instant.ofEpochMilli(marked)));
     }
 
     private Optional<Long> committedAt(long version) {

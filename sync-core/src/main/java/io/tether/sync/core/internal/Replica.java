@@ -104,7 +104,7 @@ public final class Replica implements ReplicaEngine {
         }, () -> {
         }, CODEC));
         this.storeWorker = Plugins.worker("tether-replica-" + nodeId(store.clientId()) + "-store");
-        this.sync = new ReplicaSync(store, pushBatch, pullPage, this::conflictArrived, this::rejectionArrived,
+        this.sync = new ReplicaSync(store, clock, pushBatch, pullPage, this::conflictArrived, this::rejectionArrived,
                 storeWorker);
         this.scheduler = Plugins.scheduler("tether-replica-" + nodeId(store.clientId()));
         bus.subscribe(this::afterLocalWrite);

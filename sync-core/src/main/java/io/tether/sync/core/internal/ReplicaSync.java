@@ -8,6 +8,7 @@ import io.tether.sync.SyncException;
 import io.tether.sync.SyncReport;
 import io.tether.sync.TransportException;
 import io.tether.sync.spi.DeliveredChange;
+import io.tether.sync.spi.HlcStamp;
 import io.tether.sync.spi.LocalRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
@@ -20,8 +21,10 @@ import io.tether.sync.spi.PushResult;
 import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.ReplicaStore;
 import io.tether.sync.spi.ReplicaTransaction;
+import io.tether.sync.spi.SyncClock;
 import io.tether.sync.spi.SyncTransport;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -48,6 +51,8 @@ import java.util.function.UnaryOperator;
 public final class ReplicaSync {
     private static final System.Logger LOG = System.getLogger(ReplicaSync.class.getName());
     private final ReplicaStore store;
+    /** The replica's clock: its node id stamps the records pushed again after a hub lost them. */
+    private final SyncClock clock;
     private final String clientId;
     private final Consumer<Conflict> onConflict;
     private final Consumer<RejectedChange> onRejected;
@@ -74,6 +79,12 @@ public final class ReplicaSync {
      * under way has not delivered its record.
      */
     static final String UNCONFIRMED = "tether:hub-side-unconfirmed-by-resync";
+    /**
+     * While a resync runs after the hub lost part of its history: the last version this replica's history shares
+     * with the hub's ({@code latestVersion}), so that the pages rebase the changes queued on the lost part (see
+     * {@link #rebaseOnShared}); null otherwise.
+     */
+    private Long sharedUpTo;
     /** The changes this push sends a second time after a {@code validation} rejection (see {@link #settle}). */
     private final Set<String> sentAgain = new HashSet<>();
 
@@ -82,9 +93,10 @@ public final class ReplicaSync {
      *                    the next is fetched, settling and preparing push batches while one is pushed); the
      *                    cycle waits for each before it goes on. {@code Runnable::run} runs them in line.
      */
-    public ReplicaSync(ReplicaStore store, int pushBatchSize, int pullPageSize, Consumer<Conflict> onConflict,
-                       Consumer<RejectedChange> onRejected, Executor storeWorker) {
+    public ReplicaSync(ReplicaStore store, SyncClock clock, int pushBatchSize, int pullPageSize,
+                       Consumer<Conflict> onConflict, Consumer<RejectedChange> onRejected, Executor storeWorker) {
         this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.clientId = store.clientId();
         this.pushBatchSize = pushBatchSize;
         this.pullPageSize = pullPageSize;
@@ -495,7 +507,8 @@ public final class ReplicaSync {
                     tally.pulled += applied;
                     expiredOnce = true;
                     if (p.problem().latestVersion() != null) {
-                        tally.queuedAgain += queueAgain(p.problem().latestVersion());
+                        sharedUpTo = p.problem().latestVersion();
+                        tally.queuedAgain += queueAgain(sharedUpTo, p.problem().seenUntil());
                     }
                     cursor = null;
                     initial = true;
@@ -512,28 +525,35 @@ public final class ReplicaSync {
             } else if (unconfirmedConflicts == null) {
                 unconfirmedConflicts = conflictKeys(e -> e.parked() != null && UNCONFIRMED.equals(e.parked().message()));
             }
-            applying = submit(() -> apply(page, asInitial, ownVersions));
+            Long shared = sharedUpTo;
+            applying = submit(() -> apply(page, asInitial, ownVersions, shared));
             initial = false;
             cursor = page.cursor();
             if (!page.hasMore()) {
                 tally.pulled += await(applying);
                 finishResync();
+                sharedUpTo = null;
                 return;
             }
         }
     }
 
     /**
-     * The hub's history ends at {@code latestVersion}, before versions this replica holds (its data was restored from
-     * a backup): queues the records held at later versions again as local changes, a page at a time, so that the
-     * resync that follows keeps them and the push after it gives them back to the hub. A crash in between leaves the
-     * cursor as it was, so the next pull meets the same answer and goes on. Returns how many.
+     * The hub's history and this replica's part after {@code latestVersion} (the hub's data was restored from a
+     * backup): queues the records held at later versions again as local changes, a page at a time, so that the
+     * resync that follows keeps them and the push after it gives them back to the hub. They are stamped as of
+     * {@code seenUntil}, when the newest change this replica had seen committed (the clock's now when the hub did not
+     * say): later than what the backup holds, earlier than what the restored hub took since, and a replica that had
+     * seen more of the lost history wins over one that had seen less. A crash in between leaves the cursor as it was,
+     * so the next pull meets the same answer and goes on. Returns how many.
      */
-    private int queueAgain(long latestVersion) {
+    private int queueAgain(long latestVersion, Instant seenUntil) {
+        String stamp = seenUntil == null ? clock.now()
+                : new HlcStamp(seenUntil.toEpochMilli(), 0, HlcStamp.parse(clock.now()).node()).toString();
         int queued = 0;
         int n;
         do {
-            n = store.inTransaction(tx -> tx.queueAgain(latestVersion, pullPageSize));
+            n = store.inTransaction(tx -> tx.queueAgain(latestVersion, stamp, pullPageSize));
             queued += n;
         } while (n == pullPageSize);
         if (queued > 0) {
@@ -677,14 +697,14 @@ public final class ReplicaSync {
 
     /** Applies a delivered page and its cursor in one transaction; returns how many changes took effect. */
     public int apply(PullResponse page) {
-        return apply(page, false, new OwnVersions());
+        return apply(page, false, new OwnVersions(), null);
     }
 
     /**
      * Applies a page, passing over the echoes of this cycle's own settled pushes ({@code own}) without reading
      * their records: the replica holds each at that version or later, which is what {@link #applyOne} would find.
      */
-    private int apply(PullResponse page, boolean initial, OwnVersions own) {
+    private int apply(PullResponse page, boolean initial, OwnVersions own, Long shared) {
         List<DeliveredChange> changes = own.isEmpty() ? page.changes()
                 : page.changes().stream().filter(d -> !own.contains(d.version())).toList();
         Set<RecordKey> unconfirmed = unconfirmedConflicts == null ? Set.of() : unconfirmedConflicts;
@@ -700,6 +720,9 @@ public final class ReplicaSync {
                         .forEach(tx::prefetch);
                 int count = 0;
                 for (DeliveredChange d : changes) {
+                    if (shared != null) {
+                        rebaseOnShared(tx, d, shared);
+                    }
                     if (applyDelivered(tx, d)) {
                         count++;
                     }
@@ -742,6 +765,23 @@ public final class ReplicaSync {
         } catch (RuntimeException e) {
             throw notStored("The hub's " + d.op().wireName() + " of " + d.collection() + "/" + d.id() + " (version "
                     + d.version() + ")", e, NOTHING_APPLIED);
+        }
+    }
+
+    /**
+     * In a resync after the hub lost the part of its history after {@code shared}: the record's pending changes based
+     * on a version of the lost part (those queued again, and edits made on them) are based on the record's state as of
+     * {@code shared} instead. When the hub has not changed the record since ({@code d} is at or below it), that is
+     * {@code d}'s version, and the change applies as the device made it; when it has, {@code shared} itself, which is
+     * no version of the record, so the change is a conflict the collection's policy decides (a version of the lost
+     * part may equal one the restored hub gave another change, which would have passed for no conflict).
+     */
+    private static void rebaseOnShared(ReplicaTransaction tx, DeliveredChange d, long shared) {
+        long base = d.version() <= shared ? d.version() : shared;
+        for (OutboxEntry e : tx.outboxFor(d.collection(), d.id())) {
+            if (e.state() == OutboxState.PENDING && e.baseVersion() >= shared && e.baseVersion() != base) {
+                tx.saveOutbox(e.withBaseVersion(base));
+            }
         }
     }
 

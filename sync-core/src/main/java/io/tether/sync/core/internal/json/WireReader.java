@@ -20,6 +20,7 @@ import io.tether.sync.spi.PushResult;
 import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.Schema;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -397,8 +398,9 @@ final class WireReader {
     }
 
     /**
-     * A problem object. Of the extension members (RFC 9457 section 3.2), {@code latestVersion} of {@code
-     * cursor-expired} is read when it is a version; the others, and a value that is not, are ignored.
+     * A problem object. Of the extension members (RFC 9457 section 3.2), {@code latestVersion} and {@code seenUntil}
+     * of {@code cursor-expired} are read when they are a version and an RFC 3339 time; the others, and values that
+     * are not, are ignored.
      */
     private Problem problemObject(JsonNode node, String at) {
         int before = errorCount;
@@ -435,8 +437,21 @@ final class WireReader {
         JsonNode latest = node.get("latestVersion");
         Long latestVersion = problemType == ProblemType.CURSOR_EXPIRED && latest != null && latest.isIntegralNumber()
                 && latest.canConvertToLong() && latest.longValue() >= 0 ? Long.valueOf(latest.longValue()) : null;
-        return errorCount == before
-                ? new Problem(problemType, title, status.intValue(), detail, fieldErrors, latestVersion) : null;
+        Instant seenUntil = latestVersion == null ? null : instantOrNull(node.get("seenUntil"));
+        return errorCount == before ? new Problem(problemType, title, status.intValue(), detail, fieldErrors,
+                latestVersion, seenUntil) : null;
+    }
+
+    /** An RFC 3339 instant, or null when {@code value} is not one (an extension member a client may ignore). */
+    private static Instant instantOrNull(JsonNode value) {
+        if (value == null || !value.isTextual()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value.textValue()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     // ---- fields ---------------------------------------------------------------------------------------------

@@ -99,6 +99,9 @@ final class WireWriter {
         if (problem.latestVersion() != null) {
             g.writeNumberField("latestVersion", problem.latestVersion());
         }
+        if (problem.seenUntil() != null) {
+            g.writeStringField("seenUntil", problem.seenUntil().toString());
+        }
         g.writeEndObject();
     }
 

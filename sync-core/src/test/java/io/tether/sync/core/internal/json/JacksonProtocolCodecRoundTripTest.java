@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -224,21 +225,28 @@ class JacksonProtocolCodecRoundTripTest {
     }
 
     @Test
-    void aCursorAheadOfTheHubsHistoryCarriesTheLatestVersion() throws Exception {
+    void aCursorOfAHistoryTheHubLostCarriesWhereTheHistoriesPart() throws Exception {
         String json = """
                 { "type": "cursor-expired", "title": "Cursor expired", "status": 410,
-                  "detail": "the cursor is ahead of the hub's change history", "latestVersion": 57 }""";
+                  "detail": "the cursor is ahead of the hub's change history", "latestVersion": 57,
+                  "seenUntil": "2026-12-07T10:15:30.123Z" }""";
         Problem problem = codec.readProblem(bytes(json));
         assertEquals(57L, problem.latestVersion());
+        assertEquals(Instant.parse("2026-12-07T10:15:30.123Z"), problem.seenUntil());
         assertSameJson(json, codec.writeProblem(problem));
-        // an extension member that is not a version, or on another problem type, is ignored
+        // extension members that are not a version and a time, or on another problem type, are ignored
         assertNull(codec.readProblem(bytes(json.replace("57", "\"57\""))).latestVersion());
         assertNull(codec.readProblem(bytes(json.replace("57", "-1"))).latestVersion());
+        assertNull(codec.readProblem(bytes(json.replace("2026-12-07T10:15:30.123Z", "yesterday"))).seenUntil());
+        assertEquals(57L, codec.readProblem(bytes(json.replace("2026-12-07T10:15:30.123Z", "yesterday")))
+                .latestVersion());
         assertNull(codec.readProblem(bytes("""
                 { "type": "bad-request", "title": "Bad request", "status": 400, "detail": "x", "latestVersion": 3 }"""))
                 .latestVersion());
         assertThrows(IllegalArgumentException.class, () -> new Problem(ProblemType.BAD_REQUEST, null, 400, "x",
-                List.of(), 3L));
+                List.of(), 3L, null));
+        assertThrows(IllegalArgumentException.class, () -> new Problem(ProblemType.CURSOR_EXPIRED, null, 410, "x",
+                List.of(), null, Instant.EPOCH));
     }
 
     @Test
