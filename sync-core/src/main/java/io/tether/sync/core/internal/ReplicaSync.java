@@ -769,8 +769,9 @@ public final class ReplicaSync {
     }
 
     /**
-     * In a resync after the hub lost the part of its history after {@code shared}: the record's pending changes based
-     * on a version of the lost part (those queued again, and edits made on them) are based on the record's state as of
+     * In a resync after the hub lost the part of its history after {@code shared}: the record's changes waiting to be
+     * pushed that are based on a version of the lost part (those queued again, edits made on them, and a change sent
+     * to the hub before it lost them) are based on the record's state as of
      * {@code shared} instead. When the hub has not changed the record since ({@code d} is at or below it), that is
      * {@code d}'s version, and the change applies as the device made it; when it has, {@code shared} itself, which is
      * no version of the record, so the change is a conflict the collection's policy decides (a version of the lost
@@ -779,7 +780,8 @@ public final class ReplicaSync {
     private static void rebaseOnShared(ReplicaTransaction tx, DeliveredChange d, long shared) {
         long base = d.version() <= shared ? d.version() : shared;
         for (OutboxEntry e : tx.outboxFor(d.collection(), d.id())) {
-            if (e.state() == OutboxState.PENDING && e.baseVersion() >= shared && e.baseVersion() != base) {
+            boolean waiting = e.state() == OutboxState.PENDING || e.state() == OutboxState.SENT; // not parked
+            if (waiting && e.baseVersion() >= shared && e.baseVersion() != base) {
                 tx.saveOutbox(e.withBaseVersion(base));
             }
         }
