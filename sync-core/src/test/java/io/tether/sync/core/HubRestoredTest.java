@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,35 +28,87 @@ class HubRestoredTest {
     static final Principal ALICE = Principal.of("alice");
     static final Principal BOB = Principal.of("bob");
 
-    static HubEngine hub(ConflictPolicy policy) {
-        return Tether.hub().store(MemoryStore.hub()).collection(SyncFixture.TASKS).conflictPolicy(policy).build()
-                .start();
-    }
+    /**
+     * Two memory hubs on one clock the test moves: {@code before}, and {@code restored}, which the test gives the
+     * writes a backup of {@code before} would hold. Devices sync with {@code before} until {@link #restore()}.
+     */
+    static final class Restore implements AutoCloseable {
+        final HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
+        final HubEngine before;
+        final HubEngine restored;
+        final List<Device> devices = new ArrayList<>();
 
-    static HubEngine hub(MemoryHubStore store) {
-        return hub(store, ConflictPolicy.FIELD_MERGE);
-    }
+        record Device(Principal user, MemoryReplicaStore store, ForwardingTransport transport, ReplicaEngine engine) {
+            void put(String id, String title) {
+                store.put("tasks", id, ReplicaHubTest.task(id, title, false));
+            }
 
-    static HubEngine hub(MemoryHubStore store, ConflictPolicy policy) {
-        return Tether.hub().store(store).collection(SyncFixture.TASKS).conflictPolicy(policy).build().start();
-    }
+            SyncReport sync() {
+                return engine.syncNow();
+            }
 
-    /** Writes a task to {@code hub} through a device of its own, as the backup's copy of a write. */
-    static void write(HubEngine hub, Principal user, String id, String title) {
-        MemoryReplicaStore w = MemoryStore.replica();
-        try (ReplicaEngine writer = device(w, new InProcessTransport(hub.service(), user))) {
-            w.put("tasks", id, ReplicaHubTest.task(id, title, false));
-            writer.syncNow();
+            Map<String, Map<String, Object>> state() {
+                return SyncFixture.state(store);
+            }
         }
-    }
 
-    /** Edits a task on {@code hub} through a device of its own that pulls it first. */
-    static void edit(HubEngine hub, Principal user, String id, String title) {
-        MemoryReplicaStore w = MemoryStore.replica();
-        try (ReplicaEngine writer = device(w, new InProcessTransport(hub.service(), user))) {
-            writer.syncNow();
-            w.put("tasks", id, ReplicaHubTest.task(id, title, false));
-            writer.syncNow();
+        Restore(ConflictPolicy policy) {
+            before = hub(new MemoryHubStore(clock), policy);
+            restored = hub(new MemoryHubStore(clock), policy);
+        }
+
+        private static HubEngine hub(MemoryHubStore store, ConflictPolicy policy) {
+            return Tether.hub().store(store).collection(SyncFixture.TASKS).conflictPolicy(policy).build().start();
+        }
+
+        Device device(Principal user) {
+            MemoryReplicaStore store = MemoryStore.replica();
+            ForwardingTransport transport = new ForwardingTransport(new InProcessTransport(before.service(), user));
+            Device d = new Device(user, store, transport, HubRestoredTest.device(store, transport));
+            devices.add(d);
+            return d;
+        }
+
+        /** Moves the clock on. */
+        void later() {
+            clock.now = clock.now.plusSeconds(60);
+        }
+
+        /** The devices meet the restored hub from now on, a minute later. */
+        void restore() {
+            later();
+            devices.forEach(d -> d.transport().target = new InProcessTransport(restored.service(), d.user()));
+        }
+
+        /** A task as the restored hub holds it. */
+        Object title(String id) {
+            return restored.records().get("tasks", id).orElseThrow().data().get("title");
+        }
+
+        /** Writes a task to the restored hub through a device of its own, as the backup's copy of a write. */
+        void backup(Principal user, String id, String title) {
+            MemoryReplicaStore w = MemoryStore.replica();
+            try (ReplicaEngine writer = HubRestoredTest.device(w, new InProcessTransport(restored.service(), user))) {
+                w.put("tasks", id, ReplicaHubTest.task(id, title, false));
+                writer.syncNow();
+            }
+        }
+
+        /** Edits a task on the restored hub through a device of its own that pulls it first. */
+        void editOnRestored(Principal user, String id, String title) {
+            MemoryReplicaStore w = MemoryStore.replica();
+            try (ReplicaEngine writer = HubRestoredTest.device(w, new InProcessTransport(restored.service(), user))) {
+                writer.syncNow();
+                w.put("tasks", id, ReplicaHubTest.task(id, title, false));
+                writer.syncNow();
+            }
+        }
+
+        @Override
+        public void close() {
+            devices.forEach(d -> d.engine().close());
+            before.close();
+            restored.close();
         }
     }
 
@@ -71,43 +124,38 @@ class HubRestoredTest {
      */
     @Test
     void devicesGiveBackWhatARestoredHubLost() {
-        try (HubEngine before = hub(ConflictPolicy.FIELD_MERGE); HubEngine restored = hub(ConflictPolicy.FIELD_MERGE)) {
-            MemoryReplicaStore a = MemoryStore.replica();
-            MemoryReplicaStore b = MemoryStore.replica();
-            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            ForwardingTransport toB = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
-                a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
-                engineA.syncNow();
-                engineB.syncNow();
-                write(restored, ALICE, "t1", "one"); // the backup: the same writes, at the same versions
-                write(restored, ALICE, "t2", "two");
-                assertEquals(SyncFixture.state(before.records()), SyncFixture.state(restored.records()));
+        try (Restore r = new Restore(ConflictPolicy.FIELD_MERGE)) {
+            Restore.Device a = r.device(ALICE);
+            Restore.Device b = r.device(ALICE);
+            a.put("t1", "one");
+            a.put("t2", "two");
+            a.sync();
+            b.sync();
+            r.backup(ALICE, "t1", "one");
+            r.backup(ALICE, "t2", "two");
+            assertEquals(SyncFixture.state(r.before.records()), SyncFixture.state(r.restored.records()));
 
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", true));
-                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three", false));
-                a.delete("tasks", "t2");
-                engineA.syncNow();
-                engineB.syncNow();
-                Map<String, Map<String, Object>> acknowledged = SyncFixture.state(before.records());
-                assertEquals(acknowledged, SyncFixture.state(b));
+            r.later();
+            a.store().put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", true));
+            a.put("t3", "three");
+            a.store().delete("tasks", "t2");
+            a.sync();
+            b.sync();
+            Map<String, Map<String, Object>> acknowledged = SyncFixture.state(r.before.records());
+            assertEquals(acknowledged, b.state());
 
-                toA.target = new InProcessTransport(restored.service(), ALICE);
-                toB.target = new InProcessTransport(restored.service(), ALICE);
-                SyncReport report = engineB.syncNow();
-                assertEquals(3, report.pushed(), "the edit, the new record and the delete, pushed again");
-                assertEquals(acknowledged, SyncFixture.state(restored.records()));
-                assertEquals(acknowledged, SyncFixture.state(b));
-                assertEquals(0, engineB.status().pendingChanges());
+            r.restore();
+            assertEquals(3, b.sync().pushed(), "the edit, the new record and the delete, pushed again");
+            assertEquals(acknowledged, SyncFixture.state(r.restored.records()));
+            assertEquals(acknowledged, b.state());
+            assertEquals(0, b.engine().status().pendingChanges());
 
-                engineA.syncNow();
-                engineB.syncNow();
-                assertEquals(acknowledged, SyncFixture.state(a));
-                assertEquals(acknowledged, SyncFixture.state(b));
-                assertEquals(acknowledged, SyncFixture.state(restored.records()));
-                assertEquals(0, engineA.status().openConflicts() + engineB.status().openConflicts());
-            }
+            a.sync();
+            b.sync();
+            assertEquals(acknowledged, a.state());
+            assertEquals(acknowledged, b.state());
+            assertEquals(acknowledged, SyncFixture.state(r.restored.records()));
+            assertEquals(0, a.engine().status().openConflicts() + b.engine().status().openConflicts());
         }
     }
 
@@ -120,45 +168,36 @@ class HubRestoredTest {
      */
     @Test
     void aDeviceWhoseCursorTheRestoredHubPassedStillGivesBackWhatItLost() {
-        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
-        try (HubEngine before = hub(new MemoryHubStore(clock)); HubEngine restored = hub(new MemoryHubStore(clock))) {
-            MemoryReplicaStore a = MemoryStore.replica();
-            MemoryReplicaStore b = MemoryStore.replica();
-            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            ForwardingTransport toB = new ForwardingTransport(new InProcessTransport(before.service(), BOB));
-            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineB = device(b, toB)) {
-                a.put("tasks", "a1", ReplicaHubTest.task("a1", "alice's first", false));
-                b.put("tasks", "b1", ReplicaHubTest.task("b1", "bob's first", false));
-                engineA.syncNow();
-                engineB.syncNow();
-                write(restored, ALICE, "a1", "alice's first"); // the backup: the same writes, versions and times
-                write(restored, BOB, "b1", "bob's first");
-                clock.now = clock.now.plusSeconds(60); // after the backup
-                b.put("tasks", "b2", ReplicaHubTest.task("b2", "bob's second", false));
-                engineB.syncNow();
-                a.put("tasks", "a2", ReplicaHubTest.task("a2", "alice's second", false));
-                a.put("tasks", "a3", ReplicaHubTest.task("a3", "alice's third", false));
-                engineA.syncNow();
-                engineB.syncNow(); // bob's cursor: version 5, alice's a3
-                Map<String, Map<String, Object>> bobs = SyncFixture.state(b);
+        try (Restore r = new Restore(ConflictPolicy.FIELD_MERGE)) {
+            Restore.Device a = r.device(ALICE);
+            Restore.Device b = r.device(BOB);
+            a.put("a1", "alice's first");
+            b.put("b1", "bob's first");
+            a.sync();
+            b.sync();
+            r.backup(ALICE, "a1", "alice's first"); // the same writes, versions and times
+            r.backup(BOB, "b1", "bob's first");
+            r.later();
+            b.put("b2", "bob's second");
+            b.sync();
+            a.put("a2", "alice's second");
+            a.put("a3", "alice's third");
+            a.sync();
+            b.sync(); // bob's cursor: version 5, alice's a3
+            Map<String, Map<String, Object>> bobs = b.state();
 
-                clock.now = clock.now.plusSeconds(60); // restored
-                toA.target = new InProcessTransport(restored.service(), ALICE);
-                toB.target = new InProcessTransport(restored.service(), BOB);
-                engineA.syncNow(); // gives back a2 and a3: versions 3 and 4
-                a.put("tasks", "a4", ReplicaHubTest.task("a4", "alice's fourth", false));
-                a.put("tasks", "a5", ReplicaHubTest.task("a5", "alice's fifth", false));
-                engineA.syncNow(); // versions 5 and 6: past bob's cursor
-                SyncReport report = engineB.syncNow();
-
-                assertEquals(1, report.pushed(), "bob's b2, pushed again");
-                assertEquals(bobs, SyncFixture.state(b));
-                assertEquals(bobs.get("b2"), restored.records().get("tasks", "b2").orElseThrow().data());
-                assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "b1", "b2"),
-                        List.copyOf(SyncFixture.state(restored.records()).keySet()));
-                engineA.syncNow();
-                assertEquals(List.of("a1", "a2", "a3", "a4", "a5"), List.copyOf(SyncFixture.state(a).keySet()));
-            }
+            r.restore();
+            a.sync(); // gives back a2 and a3: versions 3 and 4
+            a.put("a4", "alice's fourth");
+            a.put("a5", "alice's fifth");
+            a.sync(); // versions 5 and 6: past bob's cursor
+            assertEquals(1, b.sync().pushed(), "bob's b2, pushed again");
+            assertEquals(bobs, b.state());
+            assertEquals("bob's second", r.title("b2"));
+            assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "b1", "b2"),
+                    List.copyOf(SyncFixture.state(r.restored.records()).keySet()));
+            a.sync();
+            assertEquals(List.of("a1", "a2", "a3", "a4", "a5"), List.copyOf(a.state().keySet()));
         }
     }
 
@@ -171,39 +210,30 @@ class HubRestoredTest {
     @ParameterizedTest
     @EnumSource(value = ConflictPolicy.class, names = {"FIELD_MERGE", "LAST_WRITER_WINS"})
     void aDeviceThatSawLessOfTheLostHistoryDoesNotOverwriteWhatAnotherGaveBack(ConflictPolicy policy) {
-        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
-        try (HubEngine before = hub(new MemoryHubStore(clock), policy);
-             HubEngine restored = hub(new MemoryHubStore(clock), policy)) {
-            MemoryReplicaStore a = MemoryStore.replica();
-            MemoryReplicaStore c = MemoryStore.replica();
-            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            ForwardingTransport toC = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            try (ReplicaEngine engineA = device(a, toA); ReplicaEngine engineC = device(c, toC)) {
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
-                engineA.syncNow();
-                engineC.syncNow();
-                write(restored, ALICE, "t1", "one"); // the backup
-                clock.now = clock.now.plusSeconds(60);
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "two", false));
-                engineA.syncNow();
-                engineC.syncNow(); // C's last sync: it holds "two"
-                clock.now = clock.now.plusSeconds(60);
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "three", false));
-                engineA.syncNow();
+        try (Restore r = new Restore(policy)) {
+            Restore.Device a = r.device(ALICE);
+            Restore.Device c = r.device(ALICE);
+            a.put("t1", "one");
+            a.sync();
+            c.sync();
+            r.backup(ALICE, "t1", "one");
+            r.later();
+            a.put("t1", "two");
+            a.sync();
+            c.sync(); // C's last sync: it holds "two"
+            r.later();
+            a.put("t1", "three");
+            a.sync();
 
-                clock.now = clock.now.plusSeconds(60); // restored
-                toA.target = new InProcessTransport(restored.service(), ALICE);
-                toC.target = new InProcessTransport(restored.service(), ALICE);
-                engineA.syncNow();
-                assertEquals("three", restored.records().get("tasks", "t1").orElseThrow().data().get("title"));
-                engineC.syncNow();
-                assertEquals("three", restored.records().get("tasks", "t1").orElseThrow().data().get("title"),
-                        "the state C had seen is older than the one A gave back");
-                assertEquals("three", c.get("tasks", "t1").orElseThrow().data().get("title"));
-                engineA.syncNow();
-                assertEquals(SyncFixture.state(restored.records()), SyncFixture.state(a));
-                assertEquals(0, engineA.status().pendingChanges() + engineC.status().pendingChanges());
-            }
+            r.restore();
+            a.sync();
+            assertEquals("three", r.title("t1"));
+            c.sync();
+            assertEquals("three", r.title("t1"), "the state C had seen is older than the one A gave back");
+            assertEquals("three", c.state().get("t1").get("title"));
+            a.sync();
+            assertEquals(SyncFixture.state(r.restored.records()), a.state());
+            assertEquals(0, a.engine().status().pendingChanges() + c.engine().status().pendingChanges());
         }
     }
 
@@ -215,33 +245,26 @@ class HubRestoredTest {
      */
     @Test
     void serverWinsKeepsWhatTheRestoredHubTookSince() {
-        HubServiceTest.MutableClock clock = new HubServiceTest.MutableClock();
-        try (HubEngine before = hub(new MemoryHubStore(clock), ConflictPolicy.SERVER_WINS);
-             HubEngine restored = hub(new MemoryHubStore(clock), ConflictPolicy.SERVER_WINS)) {
-            MemoryReplicaStore a = MemoryStore.replica();
-            ForwardingTransport toA = new ForwardingTransport(new InProcessTransport(before.service(), ALICE));
-            try (ReplicaEngine engineA = device(a, toA)) {
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one", false));
-                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three", false));
-                engineA.syncNow();
-                write(restored, ALICE, "t1", "one");
-                write(restored, ALICE, "t3", "three");
-                clock.now = clock.now.plusSeconds(60);
-                a.put("tasks", "t1", ReplicaHubTest.task("t1", "one, edited", false));
-                a.put("tasks", "t2", ReplicaHubTest.task("t2", "two", false));
-                a.put("tasks", "t3", ReplicaHubTest.task("t3", "three, edited", false));
-                engineA.syncNow();
+        try (Restore r = new Restore(ConflictPolicy.SERVER_WINS)) {
+            Restore.Device a = r.device(ALICE);
+            a.put("t1", "one");
+            a.put("t3", "three");
+            a.sync();
+            r.backup(ALICE, "t1", "one");
+            r.backup(ALICE, "t3", "three");
+            r.later();
+            a.put("t1", "one, edited");
+            a.put("t2", "two");
+            a.put("t3", "three, edited");
+            a.sync();
 
-                clock.now = clock.now.plusSeconds(60);
-                edit(restored, ALICE, "t3", "three, edited on the restored hub"); // before the device syncs
-                toA.target = new InProcessTransport(restored.service(), ALICE);
-                engineA.syncNow();
-                Map<String, Map<String, Object>> hub = SyncFixture.state(restored.records());
-                assertEquals("one, edited", hub.get("t1").get("title"), "unchanged since the backup: given back");
-                assertEquals("two", hub.get("t2").get("title"), "lacking: given back");
-                assertEquals("three, edited on the restored hub", hub.get("t3").get("title"), "server-wins");
-                assertEquals(hub, SyncFixture.state(a));
-            }
+            r.restore();
+            r.editOnRestored(ALICE, "t3", "three, edited on the restored hub"); // before the device syncs
+            a.sync();
+            assertEquals("one, edited", r.title("t1"), "unchanged since the backup: given back");
+            assertEquals("two", r.title("t2"), "lacking: given back");
+            assertEquals("three, edited on the restored hub", r.title("t3"), "server-wins");
+            assertEquals(SyncFixture.state(r.restored.records()), a.state());
         }
     }
 
