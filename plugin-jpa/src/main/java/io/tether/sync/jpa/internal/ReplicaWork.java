@@ -750,6 +750,9 @@ public final class ReplicaWork implements ReplicaTransaction {
         if (held.isEmpty()) {
             return 0;
         }
+        Map<String, List<String>> ids = new LinkedHashMap<>(); // versions and outbox entries in a few round trips
+        held.forEach(h -> ids.computeIfAbsent(h.collection(), k -> new ArrayList<>()).add(h.id()));
+        ids.forEach(this::prefetch);
         long first = Jdbc.on(session, c -> tables.allocate(c, held.size()));
         String clientId = capture.clientId();
         for (int i = 0; i < held.size(); i++) {

@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -425,7 +424,7 @@ public final class HubLogic implements HubService {
             List<LogEntry> entries = store.changesSince(seq.version(), head, limit + 1, filter);
             boolean more = entries.size() > limit;
             List<LogEntry> page = more ? entries.subList(0, limit) : entries;
-            Cursor next = more ? seqAt(page.get(page.size() - 1)) : new Cursor.Seq(head, committedMs(head));
+            Cursor next = more ? seqAt(page.get(page.size() - 1)) : atHead(head, page, seq);
             return new PullResponse(delivered(page), Cursor.encode(next), more);
         }
         Cursor.Snapshot snap = (Cursor.Snapshot) cursor;
@@ -453,8 +452,8 @@ public final class HubLogic implements HubService {
         }
         Long marked = cursor.committedMs();
         boolean ahead = version > head;
-        if (!ahead && (marked == null || committedAt(version).map(at -> at == marked.longValue()).orElse(true))) {
-            return;
+        if (!ahead && (marked == null || Objects.requireNonNullElse(committedMs(version), marked).equals(marked))) {
+            return; // the hub's own (a version whose entry was compacted away cannot tell)
         }
         long shared = marked == null ? head
                 : Math.min(head, store.lastVersionCommittedBy(Instant.ofEpochMilli(marked)));
@@ -465,13 +464,23 @@ public final class HubLogic implements HubService {
                 : Instant.ofEpochMilli(marked)));
     }
 
-    private Optional<Long> committedAt(long version) {
-        return store.committedAt(version).map(Instant::toEpochMilli);
-    }
-
     /** The commit time the store holds for the change at {@code version}, to mark a cursor with, or null. */
     private Long committedMs(long version) {
-        return version == 0 ? null : committedAt(version).orElse(null);
+        return version == 0 ? null : store.committedAt(version).map(Instant::toEpochMilli).orElse(null);
+    }
+
+    /**
+     * The cursor at the head after a page that reached it, marked without reading the log again where the page's
+     * last entry is the head's, or the request's cursor was at the head and its mark was just checked.
+     */
+    private Cursor.Seq atHead(long head, List<LogEntry> page, Cursor.Seq from) {
+        if (!page.isEmpty() && page.get(page.size() - 1).version() == head) {
+            return seqAt(page.get(page.size() - 1));
+        }
+        if (from.version() == head && from.committedMs() != null) {
+            return from;
+        }
+        return new Cursor.Seq(head, committedMs(head));
     }
 
     private static Cursor.Seq seqAt(LogEntry entry) {

@@ -21,6 +21,8 @@ import io.tether.sync.spi.RejectReason;
 import io.tether.sync.spi.Schema;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -448,8 +450,8 @@ final class WireReader {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(value.textValue()).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            return OffsetDateTime.parse(value.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
             return null;
         }
     }
