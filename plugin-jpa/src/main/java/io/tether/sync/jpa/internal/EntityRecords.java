@@ -155,15 +155,39 @@ public final class EntityRecords {
             return;
         }
         String idName = "e." + entity.persister().getIdentifierPropertyName();
-        List<?> found = session.createSelectionQuery("from " + entity.persister().getEntityName() + " e where "
-                        + idName + " in (:ids) order by " + idName, entity.entityClass())
-                .setParameter("ids", byEntityId.keySet()).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+        String hql = "from " + entity.persister().getEntityName() + " e where " + idName + " in (:ids) order by "
+                + idName;
         Set<String> present = new HashSet<>();
-        for (Object instance : found) {
-            present.add(byEntityId.get(session.getIdentifier(instance)));
+        for (List<Object> chunk : lockChunks(entity, byEntityId.keySet())) {
+            for (Object instance : session.createSelectionQuery(hql, entity.entityClass()).setParameter("ids", chunk)
+                    .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()) {
+                present.add(byEntityId.get(session.getIdentifier(instance)));
+            }
         }
         byEntityId.values().stream().filter(id -> !present.contains(id))
                 .forEach(id -> buffer.absent(new RecordKey(entity.collection(), id), true));
+    }
+
+    /** The most ids {@link #lock} puts in one IN list on an in-process database. */
+    private static final int LOCK_CHUNK = 64;
+
+    /**
+     * The ids to lock, in the queries to lock them with. H2 checks every row it reads against the whole IN list, one
+     * value after another, so one list of a thousand ids costs it half a million comparisons; there, where a query
+     * costs microseconds, the ids go in lists of at most {@link #LOCK_CHUNK}, sorted so that the locks are still
+     * taken in id order (H2 compares strings and numbers as Java does). Elsewhere one list: PostgreSQL hashes it.
+     */
+    private List<List<Object>> lockChunks(SyncedEntity entity, Collection<Object> ids) {
+        if (ids.size() <= LOCK_CHUNK || keyProbe(entity) == null) {
+            return List.of(List.copyOf(ids));
+        }
+        List<Object> sorted = new ArrayList<>(ids);
+        sorted.sort(null); // keyProbe: String, Long or Integer ids
+        List<List<Object>> chunks = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += LOCK_CHUNK) {
+            chunks.add(sorted.subList(from, Math.min(sorted.size(), from + LOCK_CHUNK)));
+        }
+        return chunks;
     }
 
     /** Whether an entity has this id: on an in-process database a key lookup, elsewhere (or for other ids) a load. */
