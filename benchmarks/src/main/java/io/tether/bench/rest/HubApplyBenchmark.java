@@ -35,6 +35,9 @@ import java.util.Map;
  * </pre>
  */
 public final class HubApplyBenchmark {
+    /** A replica's client id; its change ids have the form replicas give them. */
+    private static final String CLIENT = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+
     private HubApplyBenchmark() {
     }
 
@@ -79,11 +82,12 @@ public final class HubApplyBenchmark {
                 data.put("amount", (long) i + (update ? 1 : 0));
                 data.put("done", update);
                 data.put("owner", "bench");
-                changes.add(new Change((update ? "u" : "c") + i, "items", id, Operation.UPSERT, data, null,
+                long sequence = (update ? versions.length : 0) + i + 1;
+                changes.add(new Change(Change.changeId(CLIENT, sequence), "items", id, Operation.UPSERT, data, null,
                         update ? versions[i] : null, null));
             }
             long cpu = threads.getCurrentThreadCpuTime();
-            List<PushResult> results = service.push(bench, new PushRequest("bench-client", changes)).results();
+            List<PushResult> results = service.push(bench, new PushRequest(CLIENT, changes)).results();
             long spent = threads.getCurrentThreadCpuTime() - cpu;
             for (int i = 0; i < batchSize; i++) {
                 if (!(results.get(i) instanceof PushResult.Applied applied)) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -379,6 +380,72 @@ class JpaHubStoreTest {
             assertEquals("Two, edited", Jpa.call(emf, em -> em.find(Task.class, "t2").title));
             assertEquals("Three", Jpa.call(emf, em -> em.find(Task.class, "t3").title));
         }
+    }
+
+    /**
+     * Pushed changes with ids of the form {@link Change#changeId} are remembered as runs: a row for changes whose
+     * sequences and versions both go up by one, a new run after a change that took no version (rejected) or a change
+     * of another form between them; other ids a row each. Every applied change, retried whole or in part and in any
+     * order, is a duplicate with its version; a rejected one is judged again; another client's same sequence is new;
+     * a row an older hub wrote for a change id of that form still counts; compaction drops the runs.
+     */
+    @Test
+    void pushedChangeIdsAreRememberedInRunsAndEveryRetryIsADuplicate() {
+        try (HubEngine hub = Tether.hub().store(store).build().start()) {
+            String client = "6f1c2a9e-7d3b-4c1a-9a53-2b7c1e0f4d11";
+            Principal alice = Principal.of("alice");
+            Change rejected = new Change(Change.changeId(client, 5), "tasks", "t5", Operation.UPSERT,
+                    Map.of("id", "t5", "title", "Five", "done", "yes"), null, 0L, null);
+            List<Change> changes = new ArrayList<>();
+            for (int seq = 1; seq <= 10; seq++) {
+                changes.add(seq == 5 ? rejected : task(client, seq, "t" + seq, "Task " + seq, 0));
+            }
+            changes.add(8, new Change("legacy-1", "tasks", "x1", Operation.UPSERT,
+                    Map.of("id", "x1", "title", "X", "done", false), null, 0L, null));
+            changes.add(new Change(client + ":11", "tasks", "x2", Operation.UPSERT,
+                    Map.of("id", "x2", "title", "Y", "done", false), null, 0L, null));
+            List<PushResult> first = hub.service().push(alice, new PushRequest(client, changes)).results();
+            assertInstanceOf(PushResult.Rejected.class, first.get(4), first.toString());
+            assertEquals(11, first.stream().filter(r -> !(r instanceof PushResult.Rejected)).count(), first.toString());
+            assertEquals(3L, count("tether_dedup_run"), "runs 1-4, 6-7 and 8-10 (a change of another form between)");
+            assertEquals(2L, count("tether_dedup"), "the changes of other forms");
+
+            List<PushResult> retried = hub.service().push(alice, new PushRequest(client, changes)).results();
+            for (int i = 0; i < changes.size(); i++) {
+                if (i == 4) {
+                    assertInstanceOf(PushResult.Rejected.class, retried.get(i), "judged again");
+                } else {
+                    assertEquals(new PushResult.Duplicate(changes.get(i).changeId(), version(first.get(i))),
+                            retried.get(i), "retry of " + changes.get(i).changeId());
+                }
+            }
+            List<Change> some = List.of(changes.get(10), changes.get(1), changes.get(6), changes.get(3));
+            List<PushResult> someAgain = hub.service().push(alice, new PushRequest(client, some)).results();
+            assertEquals(List.of(version(first.get(10)), version(first.get(1)), version(first.get(6)),
+                    version(first.get(3))), someAgain.stream().map(r -> ((PushResult.Duplicate) r).version()).toList());
+            long head = store.headVersion();
+
+            String other = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+            PushResult otherClient = hub.service().push(alice, new PushRequest(other,
+                    List.of(task(other, 2, "o2", "Other", 0)))).results().get(0);
+            assertEquals(head + 1, version(otherClient), "another client's change of the same sequence is new");
+
+            Jpa.tx(emf, em -> em.createNativeQuery("insert into tether_dedup (client_id, change_id, version, "
+                    + "committed_ms) values (?, ?, 3, 0)").setParameter(1, client)
+                    .setParameter(2, Change.changeId(client, 100)).executeUpdate());
+            assertEquals(new PushResult.Duplicate(Change.changeId(client, 100), 3), hub.service().push(alice,
+                    new PushRequest(client, List.of(task(client, 100, "t100", "Older", 0)))).results().get(0),
+                    "a dedup row written before runs");
+
+            store.compact(Instant.now().plusSeconds(1));
+            assertEquals(0L, count("tether_dedup_run"));
+            assertTrue(store.inTransaction(tx -> tx.appliedVersion(client, Change.changeId(client, 2))).isEmpty());
+        }
+    }
+
+    private long count(String table) {
+        return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())
+                .longValue());
     }
 
     private static Change task(String client, long sequence, String id, String title, long baseVersion) {

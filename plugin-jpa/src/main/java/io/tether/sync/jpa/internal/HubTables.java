@@ -1,6 +1,7 @@
 package io.tether.sync.jpa.internal;
 
 import io.tether.sync.Operation;
+import io.tether.sync.spi.Change;
 import io.tether.sync.spi.FieldStamp;
 import io.tether.sync.spi.LogEntry;
 import io.tether.sync.spi.PullFilter;
@@ -17,11 +18,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
@@ -261,34 +265,150 @@ final class HubTables {
                 data == null ? null : json.read(data), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
     }
 
-    /** The versions the given changes of one client produced, for those applied before. */
+    /**
+     * The versions the given changes of one client produced, for those applied before. Change ids in the form
+     * {@link Change#changeId} gives them are found in the client's runs ({@link #recordApplied}): one range scan for
+     * the lot. Others, and those of a client with dedup rows of their own (written before runs were), one by one.
+     */
     Map<String, Long> appliedVersions(Connection c, String clientId, Collection<String> changeIds) throws SQLException {
         Map<String, Long> out = new HashMap<>();
-        changes.query(c, "select change_id, version from tether_dedup where ", "", clientId, changeIds,
+        TreeMap<Long, String> bySequence = new TreeMap<>();
+        List<String> single = new ArrayList<>();
+        for (String changeId : changeIds) {
+            long sequence = sequenceOf(clientId, changeId);
+            if (sequence < 0) {
+                single.add(changeId);
+            } else {
+                bySequence.put(sequence, changeId);
+            }
+        }
+        if (!bySequence.isEmpty()) {
+            inRuns(c, clientId, bySequence, out);
+            if (out.size() < bySequence.size() && hasSingleRows(c, clientId)) {
+                bySequence.values().stream().filter(id -> !out.containsKey(id)).forEach(single::add);
+            }
+        }
+        changes.query(c, "select change_id, version from tether_dedup where ", "", clientId, single,
                 rs -> out.put(rs.getString(1), rs.getLong(2)));
         return out;
+    }
+
+    /** Puts into {@code out} the version of each sequence a run of the client holds. */
+    private static void inRuns(Connection c, String clientId, NavigableMap<Long, String> bySequence,
+                               Map<String, Long> out) throws SQLException {
+        long last = bySequence.lastKey();
+        try (PreparedStatement ps = c.prepareStatement("select first_seq, last_seq, first_version from "
+                + "tether_dedup_run where client_id = ? and last_seq >= ? order by client_id, last_seq")) {
+            ps.setString(1, clientId);
+            ps.setLong(2, bySequence.firstKey());
+            ps.setFetchSize(RUN_FETCH);
+            try (ResultSet rs = ps.executeQuery()) {
+                // in key order (which H2 reads from the index, lazily: client_id is fixed); runs never overlap, so
+                // in order of their last sequence they are in order of their first too, and the first run that starts
+                // after the highest sequence ends the scan
+                while (rs.next() && rs.getLong(1) <= last) {
+                    long first = rs.getLong(1);
+                    long firstVersion = rs.getLong(3);
+                    bySequence.subMap(first, true, rs.getLong(2), true)
+                            .forEach((sequence, changeId) -> out.put(changeId, firstVersion + sequence - first));
+                }
+            }
+        }
+    }
+
+    private static final int RUN_FETCH = 64;
+
+    private static boolean hasSingleRows(Connection c, String clientId) throws SQLException {
+        return !Jdbc.query(c, "select 1 from tether_dedup where client_id = ? fetch first 1 rows only",
+                ps -> ps.setString(1, clientId), rs -> true).isEmpty();
+    }
+
+    /**
+     * The sequence a change id holds when it has the form {@link Change#changeId} gives it ({@code clientId:}, then
+     * the sequence in 12 digits with leading zeros, or more digits without), else -1: that form and the sequence
+     * name each other, so the sequence alone can stand for the change id.
+     */
+    static long sequenceOf(String clientId, String changeId) {
+        int start = clientId.length() + 1;
+        int digits = changeId.length() - start;
+        if (digits < 12 || digits > 18 || !changeId.startsWith(clientId) || changeId.charAt(start - 1) != ':'
+                || (digits > 12 && changeId.charAt(start) == '0')) {
+            return -1;
+        }
+        long sequence = 0;
+        for (int i = start; i < changeId.length(); i++) {
+            char ch = changeId.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            sequence = sequence * 10 + (ch - '0');
+        }
+        return sequence;
     }
 
     /** A pushed change's identity: its dedup key. */
     record ChangeKey(String clientId, String changeId) {
     }
 
-    /** Writes dedup rows: the version each change produced. */
+    /**
+     * Writes what the hub needs to answer a retry of these changes: the version each produced. A push's changes
+     * with ids of the form {@link Change#changeId} whose sequences and versions both go up by one from change to
+     * change make one run row ({@code tether_dedup_run}: the client, the first and last sequence, the first version),
+     * so a push of a thousand changes usually writes one row; other change ids a row each ({@code tether_dedup}).
+     */
     void recordApplied(Connection c, Map<ChangeKey, Long> applied, long nowMs) throws SQLException {
         if (applied.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup (client_id, change_id, version, "
-                + "committed_ms) values (?, ?, ?, ?)")) {
-            for (Map.Entry<ChangeKey, Long> e : applied.entrySet()) {
-                ps.setString(1, e.getKey().clientId());
-                ps.setString(2, e.getKey().changeId());
-                ps.setLong(3, e.getValue());
-                ps.setLong(4, nowMs);
-                ps.addBatch();
+        List<Run> runs = new ArrayList<>();
+        Map<ChangeKey, Long> single = new LinkedHashMap<>();
+        Run run = null;
+        for (Map.Entry<ChangeKey, Long> e : applied.entrySet()) {
+            String clientId = e.getKey().clientId();
+            long sequence = sequenceOf(clientId, e.getKey().changeId());
+            long version = e.getValue();
+            if (sequence < 0) {
+                single.put(e.getKey(), version);
+            } else if (run != null && run.clientId().equals(clientId) && sequence == run.lastSequence() + 1
+                    && version == run.firstVersion() + sequence - run.firstSequence()) {
+                run = new Run(clientId, run.firstSequence(), sequence, run.firstVersion());
+                runs.set(runs.size() - 1, run);
+            } else {
+                run = new Run(clientId, sequence, sequence, version);
+                runs.add(run);
             }
-            ps.executeBatch();
         }
+        if (!runs.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup_run (client_id, first_seq, "
+                    + "last_seq, first_version, committed_ms) values (?, ?, ?, ?, ?)")) {
+                for (Run r : runs) {
+                    ps.setString(1, r.clientId());
+                    ps.setLong(2, r.firstSequence());
+                    ps.setLong(3, r.lastSequence());
+                    ps.setLong(4, r.firstVersion());
+                    ps.setLong(5, nowMs);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (!single.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup (client_id, change_id, version, "
+                    + "committed_ms) values (?, ?, ?, ?)")) {
+                for (Map.Entry<ChangeKey, Long> e : single.entrySet()) {
+                    ps.setString(1, e.getKey().clientId());
+                    ps.setString(2, e.getKey().changeId());
+                    ps.setLong(3, e.getValue());
+                    ps.setLong(4, nowMs);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /** Changes of one client applied one after another: sequences and versions both go up by one. */
+    private record Run(String clientId, long firstSequence, long lastSequence, long firstVersion) {
     }
 
     /** A tombstone's log entry. */
@@ -334,6 +454,7 @@ final class HubTables {
             }
         }
         Jdbc.update(c, "delete from tether_dedup where committed_ms < ?", ps -> ps.setLong(1, cutoffMs));
+        Jdbc.update(c, "delete from tether_dedup_run where committed_ms < ?", ps -> ps.setLong(1, cutoffMs));
         return highest;
     }
 }

@@ -29,6 +29,7 @@ public final class TetherMappings implements AdditionalMappingContributor {
         contributions.contributeEntity(TetherRows.HubRecord.class);
         contributions.contributeEntity(TetherRows.ChangeLog.class);
         contributions.contributeEntity(TetherRows.Dedup.class);
+        contributions.contributeEntity(TetherRows.DedupRun.class);
         contributions.contributeEntity(TetherRows.HubState.class);
     }
 }

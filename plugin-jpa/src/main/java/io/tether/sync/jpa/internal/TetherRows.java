@@ -186,6 +186,38 @@ final class TetherRows {
         @Column(name = "committed_ms", nullable = false) long committedMs;
     }
 
+    /** Composite key of the dedup runs. */
+    public static class DedupRunRef implements Serializable {
+        String clientId;
+        long lastSequence;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DedupRunRef r && r.clientId.equals(clientId) && r.lastSequence == lastSequence;
+        }
+
+        @Override
+        public int hashCode() {
+            return clientId.hashCode() * 31 + Long.hashCode(lastSequence);
+        }
+    }
+
+    /**
+     * Hub: changes of one client applied one after another, with ids of the form {@code Change.changeId}: sequences
+     * {@code first_seq..last_seq} produced versions {@code first_version} onwards, one each. Keyed by the last
+     * sequence, so the runs that may hold a push's sequences are one range scan.
+     */
+    @Entity(name = "TetherDedupRun")
+    @Table(name = "tether_dedup_run")
+    @IdClass(DedupRunRef.class)
+    public static class DedupRun {
+        @Id @Column(name = "client_id", length = 64) String clientId;
+        @Id @Column(name = "last_seq") long lastSequence;
+        @Column(name = "first_seq", nullable = false) long firstSequence;
+        @Column(name = "first_version", nullable = false) long firstVersion;
+        @Column(name = "committed_ms", nullable = false) long committedMs;
+    }
+
     /** Hub: the version counter (locked to assign versions in commit order) and the retention horizon. */
     @Entity(name = "TetherHubState")
     @Table(name = "tether_hub_state")
