@@ -70,6 +70,7 @@ public final class RestScaleBenchmark {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
                 Integer.toString(records), ready.toString()));
         Process hub = new ProcessBuilder(command).inheritIO().start();
+        hubProcess = hub.toHandle();
         try {
             long seedStart = System.nanoTime();
             while (!Files.exists(ready)) {
@@ -165,12 +166,24 @@ public final class RestScaleBenchmark {
         }
     }
 
-    /** One measured phase: its wall time, and what the replica's JVM and its store threads spent on it. */
-    private record Phase(long startNanos, long cpuNanos, long gcMillis, Map<Long, Long> threadCpuNanos) {
+    /** The hub's JVM, whose CPU time each phase reports. */
+    private static ProcessHandle hubProcess;
+
+    /** The CPU time the hub's JVM has used so far, all its threads; 0 where the platform does not tell. */
+    private static long hubCpuSoFar() {
+        return hubProcess == null ? 0 : hubProcess.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /**
+     * One measured phase: its wall time, what the replica's JVM and its store threads spent on it, and the CPU time
+     * of the hub's JVM.
+     */
+    private record Phase(long startNanos, long cpuNanos, long gcMillis, Map<Long, Long> threadCpuNanos,
+                         long hubCpuNanos) {
         static Phase start() {
             RestSyncBenchmark.resetPeak();
             return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis(),
-                    storeThreadsCpu());
+                    storeThreadsCpu(), hubCpuSoFar());
         }
 
         double seconds() {
@@ -186,9 +199,10 @@ public final class RestScaleBenchmark {
             for (var thread : storeThreadsCpu().entrySet()) {
                 storeCpu += thread.getValue() - threadCpuNanos.getOrDefault(thread.getKey(), 0L);
             }
-            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s CPU in store threads",
-                    RestSyncBenchmark.peakHeapMiB(), RestSyncBenchmark.coresBusy(cpuNanos, seconds),
-                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3, storeCpu / 1e9);
+            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s CPU in store threads; "
+                    + "hub: %.1f s CPU", RestSyncBenchmark.peakHeapMiB(), RestSyncBenchmark.coresBusy(cpuNanos, seconds),
+                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3, storeCpu / 1e9,
+                    (hubCpuSoFar() - hubCpuNanos) / 1e9);
         }
 
         private static Map<Long, Long> storeThreadsCpu() {
