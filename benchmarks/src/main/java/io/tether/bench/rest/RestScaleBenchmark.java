@@ -67,6 +67,10 @@ public final class RestScaleBenchmark {
         if (!hubOptions.isEmpty()) {
             command.addAll(List.of(hubOptions.split("\\s+")));
         }
+        String hubH2 = System.getProperty("bench.hub.h2");
+        if (hubH2 != null) {
+            command.add("-Dbench.hub.h2=" + hubH2);
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
                 Integer.toString(records), ready.toString()));
         Process hub = new ProcessBuilder(command).inheritIO().start();
@@ -222,7 +226,9 @@ public final class RestScaleBenchmark {
         String secret = JwtIssuer.randomSecret();
         String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(4));
         Path file = Files.createTempDirectory("tether-scale-hub").resolve("hub");
-        EntityManagerFactory db = RestJpaBenchmark.database("hub", "jdbc:h2:file:" + file);
+        // bench.hub.h2: settings appended to the hub's H2 URL, for example ";CACHE_SIZE=524288"
+        EntityManagerFactory db = RestJpaBenchmark.database("hub", "jdbc:h2:file:" + file
+                + System.getProperty("bench.hub.h2", ""));
         JpaHubStore store = new JpaHubStore(db);
         try (HubEngine hub = Tether.hub().store(store).authenticator(JwtAuthenticator.hs256(secret).build())
                 .build().start();
