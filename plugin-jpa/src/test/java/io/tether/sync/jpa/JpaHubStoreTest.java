@@ -407,8 +407,9 @@ class JpaHubStoreTest {
             List<PushResult> first = hub.service().push(alice, new PushRequest(client, changes)).results();
             assertInstanceOf(PushResult.Rejected.class, first.get(4), first.toString());
             assertEquals(11, first.stream().filter(r -> !(r instanceof PushResult.Rejected)).count(), first.toString());
-            assertEquals(3L, count("tether_dedup_run"), "runs 1-4, 6-7 and 8-10 (a change of another form between)");
-            assertEquals(2L, count("tether_dedup"), "the changes of other forms");
+            assertEquals(3L, Jpa.rows(emf, "tether_dedup_run"),
+                    "runs 1-4, 6-7 and 8-10 (a change of another form between)");
+            assertEquals(2L, Jpa.rows(emf, "tether_dedup"), "the changes of other forms");
 
             List<PushResult> retried = hub.service().push(alice, new PushRequest(client, changes)).results();
             for (int i = 0; i < changes.size(); i++) {
@@ -438,14 +439,9 @@ class JpaHubStoreTest {
                     "a dedup row written before runs");
 
             store.compact(Instant.now().plusSeconds(1));
-            assertEquals(0L, count("tether_dedup_run"));
+            assertEquals(0L, Jpa.rows(emf, "tether_dedup_run"));
             assertTrue(store.inTransaction(tx -> tx.appliedVersion(client, Change.changeId(client, 2))).isEmpty());
         }
-    }
-
-    private long count(String table) {
-        return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())
-                .longValue());
     }
 
     private static Change task(String client, long sequence, String id, String title, long baseVersion) {

@@ -419,11 +419,11 @@ class JpaReplicaStoreTest {
             Jpa.tx(emf, em -> em.persist(new Task(id, "Task " + id, "alice")));
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (rows("tether_capture_journal") > 0 && System.nanoTime() < deadline) {
+        while (Jpa.rows(emf, "tether_capture_journal") > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, rows("tether_capture_journal"), "folded without any outbox read");
-        assertEquals(3, rows("tether_outbox"));
+        assertEquals(0, Jpa.rows(emf, "tether_capture_journal"), "folded without any outbox read");
+        assertEquals(3, Jpa.rows(emf, "tether_outbox"));
         assertEquals(List.of("t1", "t2", "t3"), outbox().stream().map(OutboxEntry::id).toList());
     }
 
@@ -439,7 +439,7 @@ class JpaReplicaStoreTest {
         assertEquals(1000, entry.sequence());
         assertEquals("t9", entry.id());
         assertEquals(Map.of("id", "t9", "title", "Old row", "done", true, "owner_id", "alice"), entry.data());
-        assertEquals(0, rows("tether_capture_journal"));
+        assertEquals(0, Jpa.rows(emf, "tether_capture_journal"));
     }
 
     // ---- what a transaction passes on to the next (the versions and outbox entries of the records it prefetched)
@@ -619,7 +619,7 @@ class JpaReplicaStoreTest {
             }
         });
         markSent(store, "t1", "t2", "t3", "t5");
-        assertEquals(2, rows("tether_outbox_sent"), "t1 to t3, and t5");
+        assertEquals(2, Jpa.rows(emf, "tether_outbox_sent"), "t1 to t3, and t5");
         assertEquals(List.of("PENDING", "PENDING", "PENDING", "PENDING", "PENDING"), rowStates());
         assertEquals(List.of("t1", "t2", "t3", "t5"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
         assertEquals(List.of("t4"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
@@ -656,7 +656,7 @@ class JpaReplicaStoreTest {
         });
         assertEquals(List.of("t2", "t4"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
         assertEquals(List.of("t1", "t3"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
-        assertEquals(2, rows("tether_outbox_sent"), "the run split around t2");
+        assertEquals(2, Jpa.rows(emf, "tether_outbox_sent"), "the run split around t2");
 
         store.inTransaction(tx -> { // t1 and t3 settled
             tx.prefetch("tasks", List.of("t1", "t3"));
@@ -665,7 +665,7 @@ class JpaReplicaStoreTest {
             return null;
         });
         markSent(store, "t4");
-        assertEquals(1, rows("tether_outbox_sent"), "only t4's run is left");
+        assertEquals(1, Jpa.rows(emf, "tether_outbox_sent"), "only t4's run is left");
         assertEquals(List.of("t2"), ids(store.outbox(EnumSet.of(OutboxState.PENDING), 100)));
         assertEquals(List.of("t4"), ids(store.outbox(EnumSet.of(OutboxState.SENT), 100)));
     }
@@ -709,9 +709,4 @@ class JpaReplicaStoreTest {
                 .setParameter(1, id).getResultList());
     }
 
-    /** Counts a table's rows with plain JDBC, so that nothing folds the journal on the way. */
-    private long rows(String table) {
-        return Jpa.call(emf, em -> ((Number) em.createNativeQuery("select count(*) from " + table).getSingleResult())
-                .longValue());
-    }
 }

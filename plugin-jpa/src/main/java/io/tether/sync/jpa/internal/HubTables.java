@@ -319,8 +319,7 @@ final class HubTables {
     private static final int RUN_FETCH = 64;
 
     private static boolean hasSingleRows(Connection c, String clientId) throws SQLException {
-        return !Jdbc.query(c, "select 1 from tether_dedup where client_id = ? fetch first 1 rows only",
-                ps -> ps.setString(1, clientId), rs -> true).isEmpty();
+        return Jdbc.anyRow(c, "select 1 from tether_dedup where client_id = ?", ps -> ps.setString(1, clientId));
     }
 
     /**
@@ -357,58 +356,45 @@ final class HubTables {
      * so a push of a thousand changes usually writes one row; other change ids a row each ({@code tether_dedup}).
      */
     void recordApplied(Connection c, Map<ChangeKey, Long> applied, long nowMs) throws SQLException {
-        if (applied.isEmpty()) {
-            return;
-        }
         List<Run> runs = new ArrayList<>();
         Map<ChangeKey, Long> single = new LinkedHashMap<>();
-        Run run = null;
         for (Map.Entry<ChangeKey, Long> e : applied.entrySet()) {
             String clientId = e.getKey().clientId();
             long sequence = sequenceOf(clientId, e.getKey().changeId());
             long version = e.getValue();
+            Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
             if (sequence < 0) {
                 single.put(e.getKey(), version);
-            } else if (run != null && run.clientId().equals(clientId) && sequence == run.lastSequence() + 1
-                    && version == run.firstVersion() + sequence - run.firstSequence()) {
-                run = new Run(clientId, run.firstSequence(), sequence, run.firstVersion());
-                runs.set(runs.size() - 1, run);
+            } else if (last != null && last.continuedBy(clientId, sequence, version)) {
+                runs.set(runs.size() - 1, new Run(clientId, last.firstSequence(), sequence, last.firstVersion()));
             } else {
-                run = new Run(clientId, sequence, sequence, version);
-                runs.add(run);
+                runs.add(new Run(clientId, sequence, sequence, version));
             }
         }
-        if (!runs.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup_run (client_id, first_seq, "
-                    + "last_seq, first_version, committed_ms) values (?, ?, ?, ?, ?)")) {
-                for (Run r : runs) {
+        Jdbc.batch(c, "insert into tether_dedup_run (client_id, first_seq, last_seq, first_version, committed_ms) "
+                + "values (?, ?, ?, ?, ?)", runs, (ps, r) -> {
                     ps.setString(1, r.clientId());
                     ps.setLong(2, r.firstSequence());
                     ps.setLong(3, r.lastSequence());
                     ps.setLong(4, r.firstVersion());
                     ps.setLong(5, nowMs);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
-        if (!single.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into tether_dedup (client_id, change_id, version, "
-                    + "committed_ms) values (?, ?, ?, ?)")) {
-                for (Map.Entry<ChangeKey, Long> e : single.entrySet()) {
+                });
+        Jdbc.batch(c, "insert into tether_dedup (client_id, change_id, version, committed_ms) values (?, ?, ?, ?)",
+                single.entrySet(), (ps, e) -> {
                     ps.setString(1, e.getKey().clientId());
                     ps.setString(2, e.getKey().changeId());
                     ps.setLong(3, e.getValue());
                     ps.setLong(4, nowMs);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
+                });
     }
 
     /** Changes of one client applied one after another: sequences and versions both go up by one. */
     private record Run(String clientId, long firstSequence, long lastSequence, long firstVersion) {
+        /** Whether the change with this sequence and version is the next of the run. */
+        boolean continuedBy(String client, long sequence, long version) {
+            return clientId.equals(client) && sequence == lastSequence + 1
+                    && version == firstVersion + sequence - firstSequence;
+        }
     }
 
     /** A tombstone's log entry. */

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /** Plain JDBC on a session's connection, for Tether's own tables. */
@@ -28,6 +29,11 @@ final class Jdbc {
     @FunctionalInterface
     interface RowReader<T> {
         T read(ResultSet row) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface RowBinder<T> {
+        void bind(PreparedStatement statement, T row) throws SQLException;
     }
 
     static <T> T on(SharedSessionContractImplementor session, Work<T> work) {
@@ -55,6 +61,32 @@ final class Jdbc {
                 }
                 return out;
             }
+        }
+    }
+
+    /** Whether {@code select} (its parameters bound by {@code binder}) finds a row; it reads at most one. */
+    static boolean anyRow(Connection c, String select, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(select)) {
+            binder.bind(ps);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Runs {@code sql} once per row as one JDBC batch; nothing when there are no rows. */
+    static <T> void batch(Connection c, String sql, Collection<T> rows, RowBinder<? super T> binder)
+            throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (T row : rows) {
+                binder.bind(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

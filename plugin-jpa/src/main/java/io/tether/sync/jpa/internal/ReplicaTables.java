@@ -237,12 +237,7 @@ public final class ReplicaTables {
     }
 
     private static boolean anyRow(Connection c, String select) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(select)) {
-            ps.setMaxRows(1);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return Jdbc.anyRow(c, select, ps -> { });
     }
 
     /**
