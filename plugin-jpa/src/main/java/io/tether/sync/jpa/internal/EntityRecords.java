@@ -45,7 +45,7 @@ import java.util.function.Function;
 public final class EntityRecords {
     private final SyncRuntime runtime;
     /** Each entity's key lookup, where it has one (see {@link #keyProbe}). */
-    private final Map<SyncedEntity, Optional<String>> keyProbes = new ConcurrentHashMap<>();
+    private final Map<SyncedEntity, Optional<KeyProbe>> keyProbes = new ConcurrentHashMap<>();
     /** Each entity's unique indexes other than its primary key, read once from the database's metadata. */
     private final Map<SyncedEntity, List<UniqueIndex>> uniqueIndexes = new ConcurrentHashMap<>();
 
@@ -112,23 +112,46 @@ public final class EntityRecords {
      * Hibernate. Only for String, Long and Integer ids; elsewhere, and for other ids, it does nothing.
      */
     public void findAbsent(SessionImplementor session, SyncedEntity entity, Collection<String> ids) {
-        String sql = keyProbe(entity);
-        if (ids.isEmpty() || sql == null) {
+        KeyProbe probe = keyProbe(entity);
+        if (ids.isEmpty() || probe == null) {
             return;
         }
-        ChangeBuffer buffer = runtime.buffer(session);
+        Map<Object, String> probed = new LinkedHashMap<>();
+        for (String id : ids) {
+            Object entityId = probedId(session, entity, id);
+            if (entityId != null) {
+                probed.put(entityId, id);
+            }
+        }
+        if (probed.isEmpty()) {
+            return;
+        }
+        Set<Object> present = new HashSet<>();
         Jdbc.on(session, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (String id : ids) {
-                    Object entityId = probedId(session, entity, id);
-                    if (entityId != null && !probe(ps, entityId)) {
-                        buffer.absent(new RecordKey(entity.collection(), id), true);
+            // one statement for all of them: H2 spends most of a one-key lookup starting the statement
+            try (PreparedStatement ps = c.prepareStatement(probe.many())) {
+                List<Object> keys = List.copyOf(probed.keySet());
+                for (int from = 0; from < keys.size(); from += PROBE_CHUNK) {
+                    ps.setObject(1, keys.subList(from, Math.min(keys.size(), from + PROBE_CHUNK)).toArray());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            present.add(rs.getObject(1, keys.get(0).getClass()));
+                        }
                     }
                 }
             }
             return null;
         });
+        ChangeBuffer buffer = runtime.buffer(session);
+        probed.forEach((entityId, id) -> {
+            if (!present.contains(entityId)) {
+                buffer.absent(new RecordKey(entity.collection(), id), true);
+            }
+        });
     }
+
+    /** The most ids {@link #findAbsent} puts in one array (H2's arrays hold at most 65,536 elements). */
+    private static final int PROBE_CHUNK = 10_000;
 
     /**
      * Loads the entities of these records with their rows locked until the transaction ends, in id order, and notes
@@ -196,32 +219,50 @@ public final class EntityRecords {
         if (buffer != null && buffer.knownAbsent(new RecordKey(entity.collection(), id))) {
             return false;
         }
-        String sql = keyProbe(entity);
-        Object entityId = sql == null ? null : probedId(session, entity, id);
+        KeyProbe probe = keyProbe(entity);
+        Object entityId = probe == null ? null : probedId(session, entity, id);
         if (entityId == null) {
             return find(session, entity, id) != null;
         }
         return Jdbc.on(session, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                return probe(ps, entityId);
+            try (PreparedStatement ps = c.prepareStatement(probe.one())) {
+                ps.setObject(1, entityId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
             }
         });
     }
 
     /**
-     * The key lookup on the entity's table, or null where loading through Hibernate is the better way; worked out
+     * The key lookups on the entity's table, or null where loading through Hibernate is the better way; worked out
      * once per entity (settling a push asks for every record).
      */
-    private String keyProbe(SyncedEntity entity) {
+    private KeyProbe keyProbe(SyncedEntity entity) {
         return keyProbes.computeIfAbsent(entity, e -> {
+            String arrayType = ARRAY_TYPES.get(e.idType());
             if (!KeyLookup.inProcess(runtime.factory()) || !(e.persister() instanceof AbstractEntityPersister persister)
-                    || !DIRECT_ID_TYPES.contains(e.idType()) || persister.getRootTableKeyColumnNames().length != 1) {
+                    || arrayType == null || persister.getRootTableKeyColumnNames().length != 1) {
                 return Optional.empty();
             }
-            return Optional.of("select 1 from " + persister.getRootTableName() + " where "
-                    + persister.getRootTableKeyColumnNames()[0] + " = ?");
+            String table = persister.getRootTableName();
+            String key = persister.getRootTableKeyColumnNames()[0];
+            return Optional.of(new KeyProbe("select 1 from " + table + " where " + key + " = ?",
+                    "select tether_key from unnest(cast(? as " + arrayType + " array)) tether_keys(tether_key) join "
+                            + table + " on " + key + " = tether_key"));
         }).orElse(null);
     }
+
+    /**
+     * Whether one id is present, and which of an array of ids are: those the query gives back, as they were given
+     * (a column that compares ignoring case would give back another spelling).
+     */
+    private record KeyProbe(String one, String many) {
+    }
+
+    /** The id types {@link #keyProbe} looks up directly, with their SQL types. */
+    private static final Map<Class<?>, String> ARRAY_TYPES = Map.of(String.class, "varchar", Long.class, "bigint",
+            long.class, "bigint", Integer.class, "integer", int.class, "integer");
 
     /**
      * The entity id to look up, or null where a key lookup cannot tell: an id of the wrong form ({@link #find} says
@@ -238,16 +279,6 @@ public final class EntityRecords {
                 .getEntity(session.generateEntityKey(entityId, entity.persister())) != null;
         return held ? null : entityId;
     }
-
-    private static boolean probe(PreparedStatement ps, Object entityId) throws SQLException {
-        ps.setObject(1, entityId);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-        }
-    }
-
-    private static final Set<Class<?>> DIRECT_ID_TYPES = Set.of(String.class, Long.class, long.class, Integer.class,
-            int.class);
 
     /** The record's data, or empty when no entity has that id. */
     public Optional<Map<String, Object>> read(SessionImplementor session, SyncedEntity entity, String id) {

@@ -128,8 +128,8 @@ final class HubTables {
     private Map<String, Meta> records(Connection c, String collection, Collection<String> ids, String suffix)
             throws SQLException {
         Map<String, Meta> out = new HashMap<>();
-        keys.query(c, "select record_id, version, scope_value, hlc, stamps, deleted from tether_hub_record where ",
-                suffix, collection, ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
+        keys.query(c, "record_id, version, scope_value, hlc, stamps, deleted", "tether_hub_record", suffix, collection,
+                ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
                         rs.getString(4), FieldStamp.decode(rs.getString(5)), rs.getBoolean(6))));
         return out;
     }
@@ -288,7 +288,7 @@ final class HubTables {
                 bySequence.values().stream().filter(id -> !out.containsKey(id)).forEach(single::add);
             }
         }
-        changes.query(c, "select change_id, version from tether_dedup where ", "", clientId, single,
+        changes.query(c, "change_id, version", "tether_dedup", "", clientId, single,
                 rs -> out.put(rs.getString(1), rs.getLong(2)));
         return out;
     }

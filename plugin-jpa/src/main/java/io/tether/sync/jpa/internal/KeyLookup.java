@@ -13,23 +13,26 @@ import java.util.List;
 
 /**
  * Reads rows for many keys that share their first column (one collection's record ids, one client's change ids).
- * Over a network an IN list saves a round trip per key; an in-process database (H2) answers a key lookup in a few
- * microseconds, faster than it evaluates an IN list, so there the keys are looked up one by one on one prepared
- * statement.
+ * Over a network an IN list saves a round trip per key. H2, in process, evaluates an IN list slower than it looks
+ * keys up, and spends most of a one-key lookup starting the statement; there the keys go as one array parameter,
+ * joined to the table, so that one statement looks them all up through the index (a quarter of the time of one
+ * statement per key on a table of a million rows).
  */
 final class KeyLookup {
     private static final int CHUNK = 500;
+    /** Keys per array on H2 (whose arrays hold at most 65,536 elements). */
+    private static final int ARRAY_CHUNK = 10_000;
     /** IN-list sizes: a handful of distinct statements for the database's statement cache, not one per size. */
     private static final int[] SIZES = {1, 4, 16, 64, 128, 256, CHUNK};
 
     private final String first;
     private final String second;
-    private final boolean oneByOne;
+    private final boolean inProcess;
 
-    KeyLookup(String first, String second, boolean oneByOne) {
+    KeyLookup(String first, String second, boolean inProcess) {
         this.first = first;
         this.second = second;
-        this.oneByOne = oneByOne;
+        this.inProcess = inProcess;
     }
 
     /** Rows of one collection by record id. */
@@ -48,20 +51,25 @@ final class KeyLookup {
     }
 
     /**
-     * Runs {@code select} (ending in {@code where }) with the key condition and {@code suffix} for every distinct
-     * value, passing each row found to {@code reader}; the rows of each value come in {@code suffix}'s order.
+     * Selects {@code columns} of {@code table}'s rows whose first key column is {@code fixed} and whose second is
+     * any of {@code values}, followed by {@code suffix} (an order, a lock), passing each row to {@code reader}; the
+     * rows of each value come in {@code suffix}'s order, and on H2 the values are looked up in their iteration order
+     * (so a locking read locks in that order).
      */
-    void query(Connection c, String select, String suffix, String fixed, Collection<String> values,
+    void query(Connection c, String columns, String table, String suffix, String fixed, Collection<String> values,
                Jdbc.RowReader<?> reader) throws SQLException {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(values));
         if (distinct.isEmpty()) {
             return;
         }
-        if (oneByOne) {
-            try (PreparedStatement ps = c.prepareStatement(select + first + " = ? and " + second + " = ?" + suffix)) {
-                ps.setString(1, fixed);
-                for (String value : distinct) {
-                    ps.setString(2, value);
+        if (inProcess) {
+            try (PreparedStatement ps = c.prepareStatement("select " + columns + " from unnest(cast(? as varchar "
+                    + "array)) tether_keys(tether_key) join " + table + " on " + first + " = ? and " + second
+                    + " = tether_key" + suffix)) {
+                ps.setString(2, fixed);
+                for (int from = 0; from < distinct.size(); from += ARRAY_CHUNK) {
+                    ps.setObject(1, distinct.subList(from, Math.min(distinct.size(), from + ARRAY_CHUNK))
+                            .toArray(String[]::new));
                     read(ps, reader);
                 }
             }
@@ -70,8 +78,8 @@ final class KeyLookup {
         for (int from = 0; from < distinct.size(); from += CHUNK) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
             int size = padded(chunk.size());
-            try (PreparedStatement ps = c.prepareStatement(select + first + " = ? and " + second + " in ("
-                    + Jdbc.placeholders(size) + ")" + suffix)) {
+            try (PreparedStatement ps = c.prepareStatement("select " + columns + " from " + table + " where " + first
+                    + " = ? and " + second + " in (" + Jdbc.placeholders(size) + ")" + suffix)) {
                 ps.setString(1, fixed);
                 for (int i = 0; i < size; i++) {
                     ps.setString(i + 2, chunk.get(Math.min(i, chunk.size() - 1))); // a repeat changes nothing

@@ -310,7 +310,7 @@ public final class ReplicaTables {
 
     Map<String, Meta> meta(Connection c, String collection, Collection<String> ids) throws SQLException {
         Map<String, Meta> out = new HashMap<>();
-        keys.query(c, "select record_id, version, deleted from tether_replica_record where ", "", collection, ids,
+        keys.query(c, "record_id, version, deleted", "tether_replica_record", "", collection, ids,
                 rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getBoolean(3))));
         return out;
     }
@@ -426,7 +426,7 @@ public final class ReplicaTables {
     /** The waiting records among one collection's {@code ids}. */
     List<Waiting> waiting(Connection c, String collection, Collection<String> ids) throws SQLException {
         List<Waiting> out = new ArrayList<>();
-        keys.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where ", "", collection, ids,
+        keys.query(c, WAITING_COLUMNS, "tether_replica_waiting", "", collection, ids,
                 rs -> out.add(waitingOf(rs)));
         return out;
     }
@@ -434,7 +434,7 @@ public final class ReplicaTables {
     /** The records waiting for any of one collection's {@code ids}, oldest version first. */
     List<Waiting> awaiting(Connection c, String collection, Collection<String> ids) throws SQLException {
         List<Waiting> out = new ArrayList<>();
-        awaited.query(c, "select " + WAITING_COLUMNS + " from tether_replica_waiting where ", "", collection, ids,
+        awaited.query(c, WAITING_COLUMNS, "tether_replica_waiting", "", collection, ids,
                 rs -> out.add(waitingOf(rs)));
         out.sort(Comparator.comparingLong(Waiting::version));
         return out;
@@ -500,7 +500,7 @@ public final class ReplicaTables {
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
         SentRuns runs = sentRuns(c);
-        keys.query(c, "select " + OUTBOX_COLUMNS + " from tether_outbox where ", " order by sequence_no", collection, ids,
+        keys.query(c, OUTBOX_COLUMNS, "tether_outbox", " order by sequence_no", collection, ids,
                 rs -> {
                     OutboxEntry e = runs.apply(entry(rs));
                     return out.computeIfAbsent(e.id(), k -> new ArrayList<>()).add(e);
@@ -516,8 +516,8 @@ public final class ReplicaTables {
             throws SQLException {
         Map<String, List<OutboxEntry>> out = new HashMap<>();
         SentRuns runs = sentRuns(c);
-        keys.query(c, "select sequence_no, change_id, record_id, op, changed_fields, base_version, hlc, entry_state "
-                + "from tether_outbox where ", " order by sequence_no", collection, ids, rs -> {
+        keys.query(c, "sequence_no, change_id, record_id, op, changed_fields, base_version, hlc, entry_state",
+                "tether_outbox", " order by sequence_no", collection, ids, rs -> {
             String fields = rs.getString(5);
             OutboxEntry e = runs.apply(new OutboxEntry(rs.getLong(1), rs.getString(2), collection, rs.getString(3),
                     Operation.fromWire(rs.getString(4)), null, fieldsOf(fields), rs.getLong(6), rs.getString(7),
