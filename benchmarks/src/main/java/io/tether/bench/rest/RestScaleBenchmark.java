@@ -179,15 +179,46 @@ public final class RestScaleBenchmark {
     }
 
     /**
+     * The CPU time a JVM's JIT compiler threads have used so far, from Linux's per-thread accounting (in clock
+     * ticks of 10 ms); 0 where the platform does not tell. On a cold JVM of this benchmark they take a sizeable part
+     * of the two cores.
+     */
+    private static long compilingSoFar(long pid) {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ticks * 10_000_000L;
+    }
+
+    /**
      * One measured phase: its wall time, what the replica's JVM and its store threads spent on it, and the CPU time
-     * of the hub's JVM.
+     * of the hub's JVM; for both JVMs, the part their JIT compilers took.
      */
     private record Phase(long startNanos, long cpuNanos, long gcMillis, Map<Long, Long> threadCpuNanos,
-                         long hubCpuNanos) {
+                         long hubCpuNanos, long compilingNanos, long hubCompilingNanos) {
         static Phase start() {
             RestSyncBenchmark.resetPeak();
             return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis(),
-                    storeThreadsCpu(), hubCpuSoFar());
+                    storeThreadsCpu(), hubCpuSoFar(), compilingSoFar(ProcessHandle.current().pid()), hubCompiling());
+        }
+
+        private static long hubCompiling() {
+            return hubProcess == null ? 0 : compilingSoFar(hubProcess.pid());
         }
 
         double seconds() {
@@ -195,18 +226,20 @@ public final class RestScaleBenchmark {
         }
 
         /**
-         * The replica JVM's peak heap, cores kept busy (GC and JIT included), time spent collecting, and the CPU time
-         * of the threads that run store transactions (the engine's store worker and the background journal fold).
+         * The replica JVM's peak heap, cores kept busy (GC and JIT included), time spent collecting and compiling,
+         * and the CPU time of the threads that run store transactions (the engine's store worker and the background
+         * journal fold); the hub JVM's CPU time and the part of it compiling.
          */
         String usage(double seconds) {
             long storeCpu = 0;
             for (var thread : storeThreadsCpu().entrySet()) {
                 storeCpu += thread.getValue() - threadCpuNanos.getOrDefault(thread.getKey(), 0L);
             }
-            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s CPU in store threads; "
-                    + "hub: %.1f s CPU", RestSyncBenchmark.peakHeapMiB(), RestSyncBenchmark.coresBusy(cpuNanos, seconds),
-                    (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3, storeCpu / 1e9,
-                    (hubCpuSoFar() - hubCpuNanos) / 1e9);
+            return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s compiling, %.1f s "
+                    + "CPU in store threads; hub: %.1f s CPU, %.1f s of it compiling", RestSyncBenchmark.peakHeapMiB(),
+                    RestSyncBenchmark.coresBusy(cpuNanos, seconds), (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3,
+                    (compilingSoFar(ProcessHandle.current().pid()) - compilingNanos) / 1e9, storeCpu / 1e9,
+                    (hubCpuSoFar() - hubCpuNanos) / 1e9, (hubCompiling() - hubCompilingNanos) / 1e9);
         }
 
         private static Map<Long, Long> storeThreadsCpu() {
