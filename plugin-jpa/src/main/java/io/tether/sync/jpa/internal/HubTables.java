@@ -35,6 +35,8 @@ final class HubTables {
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
     private final KeyLookup changes;
+    /** Whether the database runs in this process (H2): rows are then inserted as arrays ({@link RowInsert}). */
+    private final boolean inProcess;
     /** Tells other hub nodes over the same database when the head moves (PostgreSQL), or null. */
     private final LogNotifications notifications;
     /** Whether each transaction that moves the head asks for a synchronous commit ({@link DurableCommits}). */
@@ -45,6 +47,7 @@ final class HubTables {
         this.json = json;
         this.keys = KeyLookup.records(factory);
         this.changes = KeyLookup.changes(factory);
+        this.inProcess = KeyLookup.inProcess(factory);
         this.notifications = notifications;
         this.commitSynchronously = commitSynchronously;
     }
@@ -141,16 +144,7 @@ final class HubTables {
     void writeRecords(Connection c, List<MetaWrite> writes) throws SQLException {
         List<MetaWrite> inserts = writes.stream().filter(w -> !w.exists()).toList();
         List<MetaWrite> updates = writes.stream().filter(MetaWrite::exists).toList();
-        if (!inserts.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into tether_hub_record (version, scope_value, hlc, "
-                    + "stamps, deleted, collection_name, record_id) values (?, ?, ?, ?, ?, ?, ?)")) {
-                for (MetaWrite w : inserts) {
-                    bindMeta(ps, w);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
+        RECORD_INSERT.insert(c, inProcess, inserts);
         if (!updates.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("update tether_hub_record set version = ?, scope_value = ?, "
                     + "hlc = ?, stamps = ?, deleted = ? where collection_name = ? and record_id = ?")) {
@@ -174,24 +168,34 @@ final class HubTables {
     }
 
     void insertLog(Connection c, List<LogEntry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
+        List<LogRow> rows = new ArrayList<>(entries.size());
+        for (LogEntry e : entries) {
+            rows.add(new LogRow(e, e.data() == null ? null : fitting(json.write(e.data()), e)));
         }
-        try (PreparedStatement ps = c.prepareStatement("insert into tether_change_log (" + LOG_COLUMNS
-                + ") values (?, ?, ?, ?, ?, ?, ?)")) {
-            for (LogEntry e : entries) {
-                ps.setLong(1, e.version());
-                ps.setString(2, e.collection());
-                ps.setString(3, e.id());
-                ps.setString(4, e.op().wireName());
-                ps.setString(5, e.data() == null ? null : fitting(json.write(e.data()), e));
-                ps.setString(6, e.scope());
-                ps.setLong(7, e.committedAt().toEpochMilli());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        LOG_INSERT.insert(c, inProcess, rows);
     }
+
+    /** A log entry with its record's JSON text. */
+    private record LogRow(LogEntry entry, String data) {
+    }
+
+    private static final RowInsert<LogRow> LOG_INSERT = new RowInsert<>("tether_change_log",
+            new RowInsert.Column<>("version", "bigint", r -> r.entry().version()),
+            new RowInsert.Column<>("collection_name", "varchar", r -> r.entry().collection()),
+            new RowInsert.Column<>("record_id", "varchar", r -> r.entry().id()),
+            new RowInsert.Column<>("op", "varchar", r -> r.entry().op().wireName()),
+            new RowInsert.Column<>("record_data", "varchar", LogRow::data),
+            new RowInsert.Column<>("scope_value", "varchar", r -> r.entry().scope()),
+            new RowInsert.Column<>("committed_ms", "bigint", r -> r.entry().committedAt().toEpochMilli()));
+
+    private static final RowInsert<MetaWrite> RECORD_INSERT = new RowInsert<>("tether_hub_record",
+            new RowInsert.Column<>("collection_name", "varchar", MetaWrite::collection),
+            new RowInsert.Column<>("record_id", "varchar", MetaWrite::id),
+            new RowInsert.Column<>("version", "bigint", w -> w.meta().version()),
+            new RowInsert.Column<>("scope_value", "varchar", w -> w.meta().scope()),
+            new RowInsert.Column<>("hlc", "varchar", w -> w.meta().hlc()),
+            new RowInsert.Column<>("stamps", "varchar", w -> FieldStamp.encode(w.meta().stamps())),
+            new RowInsert.Column<>("deleted", "boolean", w -> w.meta().deleted()));
 
     /** The record's text, unless it is longer than the log's column: then the change is rejected as too large. */
     private static String fitting(String text, LogEntry e) {

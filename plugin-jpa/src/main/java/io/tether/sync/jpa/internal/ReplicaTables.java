@@ -38,11 +38,33 @@ public final class ReplicaTables {
     private final KeyLookup awaited;
     /** Whether every waiting row is known to name the record it awaits ({@link #awaitingUnknown}). */
     private volatile boolean awaitedAlwaysKept;
+    /** Whether the database runs in this process (H2): rows are then inserted as arrays ({@link RowInsert}). */
+    private final boolean inProcess;
+    private final RowInsert<OutboxEntry> outboxInsert;
 
     ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
         this.awaited = new KeyLookup("awaited_collection", "awaited_id", KeyLookup.inProcess(factory));
+        this.inProcess = KeyLookup.inProcess(factory);
+        this.outboxInsert = new RowInsert<>("tether_outbox",
+                new RowInsert.Column<>("sequence_no", "bigint", OutboxEntry::sequence),
+                new RowInsert.Column<>("change_id", "varchar", OutboxEntry::changeId),
+                new RowInsert.Column<>("collection_name", "varchar", OutboxEntry::collection),
+                new RowInsert.Column<>("record_id", "varchar", OutboxEntry::id),
+                new RowInsert.Column<>("op", "varchar", e -> e.op().wireName()),
+                new RowInsert.Column<>("record_data", "varchar", e -> dataText(e.data())),
+                new RowInsert.Column<>("changed_fields", "varchar", e -> fieldsText(e.fields())),
+                new RowInsert.Column<>("base_version", "bigint", OutboxEntry::baseVersion),
+                new RowInsert.Column<>("hlc", "varchar", OutboxEntry::hlc),
+                new RowInsert.Column<>("entry_state", "varchar", e -> e.state().name()),
+                new RowInsert.Column<>("parked_reason", "varchar", e -> e.parked() == null ? null : e.parked().reason()),
+                new RowInsert.Column<>("parked_message", "varchar",
+                        e -> e.parked() == null ? null : e.parked().message()),
+                new RowInsert.Column<>("parked_data", "varchar",
+                        e -> e.parked() == null ? null : dataText(e.parked().hubData())),
+                new RowInsert.Column<>("parked_version", "bigint",
+                        e -> e.parked() == null ? 0L : e.parked().hubVersion()));
     }
 
     /** A record's local version row. */
@@ -347,20 +369,14 @@ public final class ReplicaTables {
                 }
             }
         }
-        if (!inserts.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("insert into tether_replica_record (collection_name, "
-                    + "record_id, version, deleted) values (?, ?, ?, ?)")) {
-                for (MetaPut put : inserts) {
-                    ps.setString(1, put.collection());
-                    ps.setString(2, put.id());
-                    ps.setLong(3, put.version());
-                    ps.setBoolean(4, put.deleted());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
+        META_INSERT.insert(c, inProcess, inserts);
     }
+
+    private static final RowInsert<MetaPut> META_INSERT = new RowInsert<>("tether_replica_record",
+            new RowInsert.Column<>("collection_name", "varchar", MetaPut::collection),
+            new RowInsert.Column<>("record_id", "varchar", MetaPut::id),
+            new RowInsert.Column<>("version", "bigint", MetaPut::version),
+            new RowInsert.Column<>("deleted", "boolean", MetaPut::deleted));
 
     /**
      * Marks every record that has a positive version and no outbox entry stale ({@code -v}), in one statement;
@@ -674,17 +690,7 @@ public final class ReplicaTables {
     }
 
     void insertOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("insert into tether_outbox (" + OUTBOX_COLUMNS
-                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (OutboxEntry e : entries) {
-                bindEntry(ps, e);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        outboxInsert.insert(c, inProcess, entries);
     }
 
     /**
@@ -746,22 +752,16 @@ public final class ReplicaTables {
         }
     }
 
+    /**
+     * Removes the entries with these sequences: one statement per run of consecutive sequences (a settled batch is
+     * usually one run), as no other entry can lie between two consecutive sequences.
+     */
     void removeOutbox(Connection c, Collection<Long> sequences) throws SQLException {
-        if (sequences.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("delete from tether_outbox where sequence_no = ?")) {
-            for (long s : sequences) {
-                ps.setLong(1, s);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private void bindEntry(PreparedStatement ps, OutboxEntry e) throws SQLException {
-        ps.setLong(1, e.sequence());
-        bindEntry(ps, e, 1);
+        Jdbc.batch(c, "delete from tether_outbox where sequence_no between ? and ?",
+                SentRuns.group(sequences.stream().sorted().distinct().toList()), (ps, run) -> {
+            ps.setLong(1, run[0]);
+            ps.setLong(2, run[1]);
+        });
     }
 
     /** Binds every column but the sequence, from parameter {@code offset + 1} on. */
