@@ -83,8 +83,8 @@ class NumericIdTest {
         return emf;
     }
 
-    private ReplicaEngine device(HubEngine hub, EntityManagerFactory db) {
-        ReplicaEngine device = Tether.replica().store(new JpaReplicaStore(db))
+    private ReplicaEngine device(HubEngine hub, JpaReplicaStore store) {
+        ReplicaEngine device = Tether.replica().store(store)
                 .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
                 .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
         closing.add(0, device);
@@ -104,7 +104,7 @@ class NumericIdTest {
             em.persist(new Gauge(7, "hub gauge"));
         });
         EntityManagerFactory aDb = database();
-        ReplicaEngine a = device(hub, aDb);
+        ReplicaEngine a = device(hub, new JpaReplicaStore(aDb));
         assertEquals(11, a.syncNow().pulled());
 
         Jpa.tx(aDb, em -> {
@@ -130,10 +130,7 @@ class NumericIdTest {
 
         EntityManagerFactory bDb = database();
         JpaReplicaStore bStore = new JpaReplicaStore(bDb);
-        ReplicaEngine b = Tether.replica().store(bStore)
-                .transport(new InProcessTransport(hub.service(), Principal.of("alice")))
-                .pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
-        closing.add(0, b);
+        ReplicaEngine b = device(hub, bStore);
         assertEquals(202, b.syncNow().pulled());
         assertEquals(expected, labels(bStore.list("meters")));
         assertEquals(Long.valueOf(200), Jpa.call(bDb, em -> em.createQuery("select count(*) from NumericMeter",

@@ -45,8 +45,8 @@ public final class ReplicaTables {
     ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
-        this.awaited = new KeyLookup("awaited_collection", "awaited_id", KeyLookup.inProcess(factory));
         this.inProcess = KeyLookup.inProcess(factory);
+        this.awaited = new KeyLookup("awaited_collection", "awaited_id", inProcess);
         this.outboxInsert = new RowInsert<>("tether_outbox",
                 new RowInsert.Column<>("sequence_no", "bigint", OutboxEntry::sequence),
                 new RowInsert.Column<>("change_id", "varchar", OutboxEntry::changeId),
@@ -58,7 +58,8 @@ public final class ReplicaTables {
                 new RowInsert.Column<>("base_version", "bigint", OutboxEntry::baseVersion),
                 new RowInsert.Column<>("hlc", "varchar", OutboxEntry::hlc),
                 new RowInsert.Column<>("entry_state", "varchar", e -> e.state().name()),
-                new RowInsert.Column<>("parked_reason", "varchar", e -> e.parked() == null ? null : e.parked().reason()),
+                new RowInsert.Column<>("parked_reason", "varchar",
+                        e -> e.parked() == null ? null : e.parked().reason()),
                 new RowInsert.Column<>("parked_message", "varchar",
                         e -> e.parked() == null ? null : e.parked().message()),
                 new RowInsert.Column<>("parked_data", "varchar",
