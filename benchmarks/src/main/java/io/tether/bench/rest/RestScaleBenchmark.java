@@ -180,12 +180,15 @@ public final class RestScaleBenchmark {
 
     /**
      * The CPU time a JVM's JIT compiler threads have used so far, from Linux's per-thread accounting (in clock
-     * ticks of 10 ms); 0 where the platform does not tell. On a cold JVM of this benchmark they take a sizeable part
-     * of the two cores.
+     * ticks of 10 ms); 0 where the platform does not tell or there is no such JVM. On a cold JVM of this benchmark
+     * they take a sizeable part of the two cores.
      */
-    private static long compilingSoFar(long pid) {
+    private static long compilingSoFar(ProcessHandle process) {
+        if (process == null) {
+            return 0;
+        }
         long ticks = 0;
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 String stat;
                 try {
@@ -214,11 +217,8 @@ public final class RestScaleBenchmark {
         static Phase start() {
             RestSyncBenchmark.resetPeak();
             return new Phase(System.nanoTime(), RestSyncBenchmark.processCpuNanos(), RestSyncBenchmark.gcMillis(),
-                    storeThreadsCpu(), hubCpuSoFar(), compilingSoFar(ProcessHandle.current().pid()), hubCompiling());
-        }
-
-        private static long hubCompiling() {
-            return hubProcess == null ? 0 : compilingSoFar(hubProcess.pid());
+                    storeThreadsCpu(), hubCpuSoFar(), compilingSoFar(ProcessHandle.current()),
+                    compilingSoFar(hubProcess));
         }
 
         double seconds() {
@@ -238,8 +238,8 @@ public final class RestScaleBenchmark {
             return String.format("replica: peak heap %d MiB, %.2f cores busy, %.1f s in GC, %.1f s compiling, %.1f s "
                     + "CPU in store threads; hub: %.1f s CPU, %.1f s of it compiling", RestSyncBenchmark.peakHeapMiB(),
                     RestSyncBenchmark.coresBusy(cpuNanos, seconds), (RestSyncBenchmark.gcMillis() - gcMillis) / 1e3,
-                    (compilingSoFar(ProcessHandle.current().pid()) - compilingNanos) / 1e9, storeCpu / 1e9,
-                    (hubCpuSoFar() - hubCpuNanos) / 1e9, (hubCompiling() - hubCompilingNanos) / 1e9);
+                    (compilingSoFar(ProcessHandle.current()) - compilingNanos) / 1e9, storeCpu / 1e9,
+                    (hubCpuSoFar() - hubCpuNanos) / 1e9, (compilingSoFar(hubProcess) - hubCompilingNanos) / 1e9);
         }
 
         private static Map<Long, Long> storeThreadsCpu() {

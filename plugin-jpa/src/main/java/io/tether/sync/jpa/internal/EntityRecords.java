@@ -131,11 +131,12 @@ public final class EntityRecords {
             // one statement for all of them: H2 spends most of a one-key lookup starting the statement
             try (PreparedStatement ps = c.prepareStatement(probe.many())) {
                 List<Object> keys = List.copyOf(probed.keySet());
-                for (int from = 0; from < keys.size(); from += PROBE_CHUNK) {
-                    ps.setObject(1, keys.subList(from, Math.min(keys.size(), from + PROBE_CHUNK)).toArray());
+                Class<?> idClass = keys.get(0).getClass();
+                for (List<Object> chunk : Jdbc.chunks(keys, Jdbc.ARRAY_CHUNK)) {
+                    ps.setObject(1, chunk.toArray());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            present.add(rs.getObject(1, keys.get(0).getClass()));
+                            present.add(rs.getObject(1, idClass));
                         }
                     }
                 }
@@ -149,9 +150,6 @@ public final class EntityRecords {
             }
         });
     }
-
-    /** The most ids {@link #findAbsent} puts in one array (H2's arrays hold at most 65,536 elements). */
-    private static final int PROBE_CHUNK = 10_000;
 
     /**
      * Loads the entities of these records with their rows locked until the transaction ends, in id order, and notes
@@ -206,11 +204,7 @@ public final class EntityRecords {
         }
         List<Object> sorted = new ArrayList<>(ids);
         sorted.sort(null); // keyProbe: String, Long or Integer ids
-        List<List<Object>> chunks = new ArrayList<>();
-        for (int from = 0; from < sorted.size(); from += LOCK_CHUNK) {
-            chunks.add(sorted.subList(from, Math.min(sorted.size(), from + LOCK_CHUNK)));
-        }
-        return chunks;
+        return Jdbc.chunks(sorted, LOCK_CHUNK);
     }
 
     /** Whether an entity has this id: on an in-process database a key lookup, elsewhere (or for other ids) a load. */

@@ -28,6 +28,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.BIGINT;
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.BOOLEAN;
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.VARCHAR;
+
 /** JDBC access to a hub's tables: record metadata, the change log, dedup, and the counter row. */
 final class HubTables {
     private static final String LOG_COLUMNS = "version, collection_name, record_id, op, record_data, scope_value, committed_ms";
@@ -180,22 +184,22 @@ final class HubTables {
     }
 
     private static final RowInsert<LogRow> LOG_INSERT = new RowInsert<>("tether_change_log",
-            new RowInsert.Column<>("version", "bigint", r -> r.entry().version()),
-            new RowInsert.Column<>("collection_name", "varchar", r -> r.entry().collection()),
-            new RowInsert.Column<>("record_id", "varchar", r -> r.entry().id()),
-            new RowInsert.Column<>("op", "varchar", r -> r.entry().op().wireName()),
-            new RowInsert.Column<>("record_data", "varchar", LogRow::data),
-            new RowInsert.Column<>("scope_value", "varchar", r -> r.entry().scope()),
-            new RowInsert.Column<>("committed_ms", "bigint", r -> r.entry().committedAt().toEpochMilli()));
+            new RowInsert.Column<>("version", BIGINT, r -> r.entry().version()),
+            new RowInsert.Column<>("collection_name", VARCHAR, r -> r.entry().collection()),
+            new RowInsert.Column<>("record_id", VARCHAR, r -> r.entry().id()),
+            new RowInsert.Column<>("op", VARCHAR, r -> r.entry().op().wireName()),
+            new RowInsert.Column<>("record_data", VARCHAR, LogRow::data),
+            new RowInsert.Column<>("scope_value", VARCHAR, r -> r.entry().scope()),
+            new RowInsert.Column<>("committed_ms", BIGINT, r -> r.entry().committedAt().toEpochMilli()));
 
     private static final RowInsert<MetaWrite> RECORD_INSERT = new RowInsert<>("tether_hub_record",
-            new RowInsert.Column<>("collection_name", "varchar", MetaWrite::collection),
-            new RowInsert.Column<>("record_id", "varchar", MetaWrite::id),
-            new RowInsert.Column<>("version", "bigint", w -> w.meta().version()),
-            new RowInsert.Column<>("scope_value", "varchar", w -> w.meta().scope()),
-            new RowInsert.Column<>("hlc", "varchar", w -> w.meta().hlc()),
-            new RowInsert.Column<>("stamps", "varchar", w -> FieldStamp.encode(w.meta().stamps())),
-            new RowInsert.Column<>("deleted", "boolean", w -> w.meta().deleted()));
+            new RowInsert.Column<>("collection_name", VARCHAR, MetaWrite::collection),
+            new RowInsert.Column<>("record_id", VARCHAR, MetaWrite::id),
+            new RowInsert.Column<>("version", BIGINT, w -> w.meta().version()),
+            new RowInsert.Column<>("scope_value", VARCHAR, w -> w.meta().scope()),
+            new RowInsert.Column<>("hlc", VARCHAR, w -> w.meta().hlc()),
+            new RowInsert.Column<>("stamps", VARCHAR, w -> FieldStamp.encode(w.meta().stamps())),
+            new RowInsert.Column<>("deleted", BOOLEAN, w -> w.meta().deleted()));
 
     /** The record's text, unless it is longer than the log's column: then the change is rejected as too large. */
     private static String fitting(String text, LogEntry e) {

@@ -90,6 +90,21 @@ final class Jdbc {
         }
     }
 
+    /**
+     * The most elements Tether puts in one array parameter: H2's arrays hold at most 65,536, and a statement per
+     * ten thousand rows costs nothing measurable.
+     */
+    static final int ARRAY_CHUNK = 10_000;
+
+    /** {@code list} in consecutive pieces of at most {@code size} elements (views, in order). */
+    static <T> List<List<T>> chunks(List<T> list, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += size) {
+            out.add(list.subList(from, Math.min(list.size(), from + size)));
+        }
+        return out;
+    }
+
     /** {@code ?, ?, ?} with n placeholders. */
     static String placeholders(int n) {
         StringBuilder sb = new StringBuilder(n * 3);

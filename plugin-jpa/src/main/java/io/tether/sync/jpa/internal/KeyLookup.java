@@ -20,8 +20,6 @@ import java.util.List;
  */
 final class KeyLookup {
     private static final int CHUNK = 500;
-    /** Keys per array on H2 (whose arrays hold at most 65,536 elements). */
-    private static final int ARRAY_CHUNK = 10_000;
     /** IN-list sizes: a handful of distinct statements for the database's statement cache, not one per size. */
     private static final int[] SIZES = {1, 4, 16, 64, 128, 256, CHUNK};
 
@@ -67,16 +65,14 @@ final class KeyLookup {
                     + "array)) tether_keys(tether_key) join " + table + " on " + first + " = ? and " + second
                     + " = tether_key" + suffix)) {
                 ps.setString(2, fixed);
-                for (int from = 0; from < distinct.size(); from += ARRAY_CHUNK) {
-                    ps.setObject(1, distinct.subList(from, Math.min(distinct.size(), from + ARRAY_CHUNK))
-                            .toArray(String[]::new));
+                for (List<String> chunk : Jdbc.chunks(distinct, Jdbc.ARRAY_CHUNK)) {
+                    ps.setObject(1, chunk.toArray(String[]::new));
                     read(ps, reader);
                 }
             }
             return;
         }
-        for (int from = 0; from < distinct.size(); from += CHUNK) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
+        for (List<String> chunk : Jdbc.chunks(distinct, CHUNK)) {
             int size = padded(chunk.size());
             try (PreparedStatement ps = c.prepareStatement("select " + columns + " from " + table + " where " + first
                     + " = ? and " + second + " in (" + Jdbc.placeholders(size) + ")" + suffix)) {

@@ -27,6 +27,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.BIGINT;
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.BOOLEAN;
+import static io.tether.sync.jpa.internal.RowInsert.SqlType.VARCHAR;
+
 /** JDBC access to a replica's tables: record versions, the outbox, and the state row. */
 public final class ReplicaTables {
     private static final String OUTBOX_COLUMNS = "sequence_no, change_id, collection_name, record_id, op, record_data, "
@@ -48,23 +52,23 @@ public final class ReplicaTables {
         this.inProcess = KeyLookup.inProcess(factory);
         this.awaited = new KeyLookup("awaited_collection", "awaited_id", inProcess);
         this.outboxInsert = new RowInsert<>("tether_outbox",
-                new RowInsert.Column<>("sequence_no", "bigint", OutboxEntry::sequence),
-                new RowInsert.Column<>("change_id", "varchar", OutboxEntry::changeId),
-                new RowInsert.Column<>("collection_name", "varchar", OutboxEntry::collection),
-                new RowInsert.Column<>("record_id", "varchar", OutboxEntry::id),
-                new RowInsert.Column<>("op", "varchar", e -> e.op().wireName()),
-                new RowInsert.Column<>("record_data", "varchar", e -> dataText(e.data())),
-                new RowInsert.Column<>("changed_fields", "varchar", e -> fieldsText(e.fields())),
-                new RowInsert.Column<>("base_version", "bigint", OutboxEntry::baseVersion),
-                new RowInsert.Column<>("hlc", "varchar", OutboxEntry::hlc),
-                new RowInsert.Column<>("entry_state", "varchar", e -> e.state().name()),
-                new RowInsert.Column<>("parked_reason", "varchar",
+                new RowInsert.Column<>("sequence_no", BIGINT, OutboxEntry::sequence),
+                new RowInsert.Column<>("change_id", VARCHAR, OutboxEntry::changeId),
+                new RowInsert.Column<>("collection_name", VARCHAR, OutboxEntry::collection),
+                new RowInsert.Column<>("record_id", VARCHAR, OutboxEntry::id),
+                new RowInsert.Column<>("op", VARCHAR, e -> e.op().wireName()),
+                new RowInsert.Column<>("record_data", VARCHAR, e -> dataText(e.data())),
+                new RowInsert.Column<>("changed_fields", VARCHAR, e -> fieldsText(e.fields())),
+                new RowInsert.Column<>("base_version", BIGINT, OutboxEntry::baseVersion),
+                new RowInsert.Column<>("hlc", VARCHAR, OutboxEntry::hlc),
+                new RowInsert.Column<>("entry_state", VARCHAR, e -> e.state().name()),
+                new RowInsert.Column<>("parked_reason", VARCHAR,
                         e -> e.parked() == null ? null : e.parked().reason()),
-                new RowInsert.Column<>("parked_message", "varchar",
+                new RowInsert.Column<>("parked_message", VARCHAR,
                         e -> e.parked() == null ? null : e.parked().message()),
-                new RowInsert.Column<>("parked_data", "varchar",
+                new RowInsert.Column<>("parked_data", VARCHAR,
                         e -> e.parked() == null ? null : dataText(e.parked().hubData())),
-                new RowInsert.Column<>("parked_version", "bigint",
+                new RowInsert.Column<>("parked_version", BIGINT,
                         e -> e.parked() == null ? 0L : e.parked().hubVersion()));
     }
 
@@ -374,10 +378,10 @@ public final class ReplicaTables {
     }
 
     private static final RowInsert<MetaPut> META_INSERT = new RowInsert<>("tether_replica_record",
-            new RowInsert.Column<>("collection_name", "varchar", MetaPut::collection),
-            new RowInsert.Column<>("record_id", "varchar", MetaPut::id),
-            new RowInsert.Column<>("version", "bigint", MetaPut::version),
-            new RowInsert.Column<>("deleted", "boolean", MetaPut::deleted));
+            new RowInsert.Column<>("collection_name", VARCHAR, MetaPut::collection),
+            new RowInsert.Column<>("record_id", VARCHAR, MetaPut::id),
+            new RowInsert.Column<>("version", BIGINT, MetaPut::version),
+            new RowInsert.Column<>("deleted", BOOLEAN, MetaPut::deleted));
 
     /**
      * Marks every record that has a positive version and no outbox entry stale ({@code -v}), in one statement;
@@ -656,7 +660,7 @@ public final class ReplicaTables {
         }
         Jdbc.update(c, "delete from tether_outbox_sent s where not exists (select 1 from tether_outbox o where "
                 + "o.sequence_no between s.first_sequence and s.last_sequence and o.entry_state = 'PENDING')", ps -> { });
-        insertRuns(c, SentRuns.group(sequences.stream().sorted().distinct().toList()));
+        insertRuns(c, SentRuns.group(sequences));
     }
 
     /** Takes these sequences out of their runs: their rows are written again and say what the entries are. */
@@ -758,11 +762,11 @@ public final class ReplicaTables {
      * usually one run), as no other entry can lie between two consecutive sequences.
      */
     void removeOutbox(Connection c, Collection<Long> sequences) throws SQLException {
-        Jdbc.batch(c, "delete from tether_outbox where sequence_no between ? and ?",
-                SentRuns.group(sequences.stream().sorted().distinct().toList()), (ps, run) -> {
-            ps.setLong(1, run[0]);
-            ps.setLong(2, run[1]);
-        });
+        Jdbc.batch(c, "delete from tether_outbox where sequence_no between ? and ?", SentRuns.group(sequences),
+                (ps, run) -> {
+                    ps.setLong(1, run[0]);
+                    ps.setLong(2, run[1]);
+                });
     }
 
     /** Binds every column but the sequence, from parameter {@code offset + 1} on. */

@@ -4,8 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -16,18 +16,23 @@ import java.util.stream.Collectors;
  * as a JDBC batch.
  */
 final class RowInsert<T> {
-    /** Rows per statement on H2 (whose arrays hold at most 65,536 elements). */
-    private static final int ARRAY_CHUNK = 10_000;
+    /** The SQL types of Tether's columns, as an array's element type and as a JDBC type for nulls. */
+    enum SqlType {
+        BIGINT(Types.BIGINT), VARCHAR(Types.VARCHAR), BOOLEAN(Types.BOOLEAN);
 
-    /** A column, its SQL type ({@code bigint}, {@code varchar} or {@code boolean}) and its value in a row. */
-    record Column<T>(String name, String sqlType, Function<T, Object> value) {
-        int jdbcType() {
-            return switch (sqlType) {
-                case "bigint" -> Types.BIGINT;
-                case "boolean" -> Types.BOOLEAN;
-                default -> Types.VARCHAR;
-            };
+        private final int jdbcType;
+
+        SqlType(int jdbcType) {
+            this.jdbcType = jdbcType;
         }
+
+        String sql() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A column, its SQL type and its value in a row. */
+    record Column<T>(String name, SqlType type, Function<T, Object> value) {
     }
 
     private final List<Column<T>> columns;
@@ -40,23 +45,20 @@ final class RowInsert<T> {
         String names = this.columns.stream().map(Column::name).collect(Collectors.joining(", "));
         this.batchSql = "insert into " + table + " (" + names + ") values (" + Jdbc.placeholders(columns.length) + ")";
         this.arraySql = "insert into " + table + " (" + names + ") select * from unnest("
-                + this.columns.stream().map(col -> "cast(? as " + col.sqlType() + " array)")
+                + this.columns.stream().map(col -> "cast(? as " + col.type().sql() + " array)")
                 .collect(Collectors.joining(", ")) + ")";
     }
 
     /** Inserts {@code rows}, as arrays where {@code inProcess} (H2), else as a batch; nothing when there are none. */
-    void insert(Connection c, boolean inProcess, Collection<T> rows) throws SQLException {
+    void insert(Connection c, boolean inProcess, List<T> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         if (inProcess) {
             try (PreparedStatement ps = c.prepareStatement(arraySql)) {
-                List<T> list = List.copyOf(rows);
-                for (int from = 0; from < list.size(); from += ARRAY_CHUNK) {
-                    List<T> chunk = list.subList(from, Math.min(list.size(), from + ARRAY_CHUNK));
+                for (List<T> chunk : Jdbc.chunks(rows, Jdbc.ARRAY_CHUNK)) {
                     for (int i = 0; i < columns.size(); i++) {
-                        Function<T, Object> value = columns.get(i).value();
-                        ps.setObject(i + 1, chunk.stream().map(value).toArray());
+                        ps.setObject(i + 1, chunk.stream().map(columns.get(i).value()).toArray());
                     }
                     ps.executeUpdate();
                 }
@@ -67,7 +69,7 @@ final class RowInsert<T> {
             for (int i = 0; i < columns.size(); i++) {
                 Object value = columns.get(i).value().apply(row);
                 if (value == null) {
-                    ps.setNull(i + 1, columns.get(i).jdbcType());
+                    ps.setNull(i + 1, columns.get(i).type().jdbcType);
                 } else {
                     ps.setObject(i + 1, value);
                 }

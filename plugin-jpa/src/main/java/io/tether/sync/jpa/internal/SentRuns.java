@@ -44,10 +44,10 @@ final class SentRuns {
         return state == rowEntry.state() ? rowEntry : rowEntry.withState(state, null);
     }
 
-    /** Consecutive sequences grouped into runs, first to last; {@code sequences} sorted and distinct. */
-    static List<long[]> group(List<Long> sequences) {
+    /** Consecutive sequences grouped into runs, first to last, in order. */
+    static List<long[]> group(Collection<Long> sequences) {
         List<long[]> out = new ArrayList<>();
-        for (long s : sequences) {
+        for (long s : new TreeSet<>(sequences)) {
             long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
             if (last != null && s == last[1] + 1) {
                 last[1] = s;
