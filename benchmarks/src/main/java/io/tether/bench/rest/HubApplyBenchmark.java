@@ -30,8 +30,8 @@ import java.util.Map;
  * each kind are not counted.
  *
  * <pre>
- * java -Xmx3g -Xms3g -cp ... io.tether.bench.rest.HubApplyBenchmark [batches=200] [batchSize=1000] [warmup=50]
- *      [kinds=creates,updates]
+ * java -Xmx3g -Xms3g [-Dbench.hub.url=jdbc:h2:file:...] -cp ... io.tether.bench.rest.HubApplyBenchmark
+ *      [batches=200] [batchSize=1000] [warmup=50] [kinds=creates,updates]
  * </pre>
  */
 public final class HubApplyBenchmark {
@@ -47,7 +47,10 @@ public final class HubApplyBenchmark {
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 50;
         String kinds = args.length > 3 ? args[3] : "creates,updates";
         String secret = JwtIssuer.randomSecret();
-        EntityManagerFactory db = RestJpaBenchmark.database("hub");
+        // bench.hub.url: the hub's database, for example jdbc:h2:file:/tmp/hub (commits written to the file, as a
+        // hub serving replicas writes them); H2 in memory when unset
+        String url = System.getProperty("bench.hub.url");
+        EntityManagerFactory db = url == null ? RestJpaBenchmark.database("hub") : RestJpaBenchmark.database("hub", url);
         JpaHubStore store = new JpaHubStore(db);
         try (HubEngine hub = Tether.hub().store(store).authenticator(JwtAuthenticator.hs256(secret).build())
                 .build().start()) {

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,6 +81,13 @@ class JpaHubStoreTest {
         assertEquals(2, r.version());
         assertEquals(2, r.stamps().get("done").version());
         assertEquals(1, r.stamps().get("title").version(), "fields the update did not touch keep their stamp");
+        assertEquals(r.hlc(), r.stamps().get("done").hlc());
+        assertNotEquals(r.hlc(), r.stamps().get("title").hlc());
+        // stored relative to the record's last write: the field it wrote by name only, the others in full
+        String stored = (String) Jpa.call(emf, em -> em.createNativeQuery(
+                "select stamps from tether_hub_record where record_id = 't1'").getSingleResult());
+        assertTrue(stored.lines().anyMatch("done"::equals), stored);
+        assertTrue(stored.lines().anyMatch(line -> line.startsWith("title=1@")), stored);
         assertEquals(2, context.logged.size());
         assertEquals(List.of(Origin.LOCAL, Origin.LOCAL), context.batches.stream().map(ChangeBatch::origin).toList());
         assertEquals(Set.of("done"), context.batches.get(1).changes().get(0).changedFields());

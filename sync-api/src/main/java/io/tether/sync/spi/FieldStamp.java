@@ -30,20 +30,43 @@ public record FieldStamp(long version, String hlc) {
      * newlines. Field names never contain '=' or newlines (they match the schema's names).
      */
     public static String encode(Map<String, FieldStamp> stamps) {
+        return encode(stamps, null);
+    }
+
+    /**
+     * {@link #encode(Map)}'s form, shorter for stores that keep the record's last write stamp beside it: a field
+     * stamped {@code last} is written as its bare name. After a create every field is, so the text is little more
+     * than the field names. Read it back with {@link #decode(String, FieldStamp)} and the same {@code last}.
+     */
+    public static String encode(Map<String, FieldStamp> stamps, FieldStamp last) {
         StringBuilder out = new StringBuilder();
-        stamps.forEach((field, s) -> out.append(field).append('=').append(s.version).append('@')
-                .append(s.hlc == null ? "" : s.hlc).append('\n'));
+        stamps.forEach((field, s) -> {
+            out.append(field);
+            if (!s.equals(last)) {
+                out.append('=').append(s.version).append('@').append(s.hlc == null ? "" : s.hlc);
+            }
+            out.append('\n');
+        });
         return out.toString();
     }
 
-    /** Parses {@link #encode}'s form. */
+    /** Parses {@link #encode(Map)}'s form. */
     public static Map<String, FieldStamp> decode(String text) {
+        return decode(text, null);
+    }
+
+    /** Parses {@link #encode(Map, FieldStamp)}'s form: a bare field name is stamped {@code last}. */
+    public static Map<String, FieldStamp> decode(String text, FieldStamp last) {
         Map<String, FieldStamp> out = new LinkedHashMap<>();
         if (text == null || text.isEmpty()) {
             return out;
         }
         for (String line : text.split("\n")) {
             int eq = line.indexOf('=');
+            if (eq < 0 && last != null && !line.isEmpty()) {
+                out.put(line, last);
+                continue;
+            }
             int at = line.indexOf('@', eq);
             if (eq < 1 || at < 0) {
                 throw new IllegalArgumentException("malformed field stamp '" + line + "'");

@@ -58,6 +58,17 @@ final class HubTables {
 
     /** A record's hub metadata. */
     record Meta(long version, String scope, String hlc, Map<String, FieldStamp> stamps, boolean deleted) {
+        /**
+         * The stamps as the {@code stamps} column keeps them: relative to the record's last write, which the row
+         * keeps in its {@code version} and {@code hlc} (a field that write stamped costs its name only).
+         */
+        String storedStamps() {
+            return FieldStamp.encode(stamps, new FieldStamp(version, hlc));
+        }
+
+        static Map<String, FieldStamp> stamps(String stored, long version, String hlc) {
+            return FieldStamp.decode(stored, new FieldStamp(version, hlc));
+        }
     }
 
     void ensureState(Connection c) throws SQLException {
@@ -136,8 +147,8 @@ final class HubTables {
             throws SQLException {
         Map<String, Meta> out = new HashMap<>();
         keys.query(c, "record_id, version, scope_value, hlc, stamps, deleted", "tether_hub_record", suffix, collection,
-                ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3),
-                        rs.getString(4), FieldStamp.decode(rs.getString(5)), rs.getBoolean(6))));
+                ids, rs -> out.put(rs.getString(1), new Meta(rs.getLong(2), rs.getString(3), rs.getString(4),
+                        Meta.stamps(rs.getString(5), rs.getLong(2), rs.getString(4)), rs.getBoolean(6))));
         return out;
     }
 
@@ -165,7 +176,7 @@ final class HubTables {
         ps.setLong(1, w.meta().version());
         ps.setString(2, w.meta().scope());
         ps.setString(3, w.meta().hlc());
-        ps.setString(4, FieldStamp.encode(w.meta().stamps()));
+        ps.setString(4, w.meta().storedStamps());
         ps.setBoolean(5, w.meta().deleted());
         ps.setString(6, w.collection());
         ps.setString(7, w.id());
@@ -198,7 +209,7 @@ final class HubTables {
             new RowInsert.Column<>("version", BIGINT, w -> w.meta().version()),
             new RowInsert.Column<>("scope_value", VARCHAR, w -> w.meta().scope()),
             new RowInsert.Column<>("hlc", VARCHAR, w -> w.meta().hlc()),
-            new RowInsert.Column<>("stamps", VARCHAR, w -> FieldStamp.encode(w.meta().stamps())),
+            new RowInsert.Column<>("stamps", VARCHAR, w -> w.meta().storedStamps()),
             new RowInsert.Column<>("deleted", BOOLEAN, w -> w.meta().deleted()));
 
     /** The record's text, unless it is longer than the log's column: then the change is rejected as too large. */
