@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -87,11 +88,39 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
      */
     @Override
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
+        return run(work, Long.MAX_VALUE, new AtomicReference<>());
+    }
+
+    /**
+     * {@inheritDoc} Here the capture journal is folded up to {@value #PUSH_FOLD} changes first; when more wait, the
+     * work runs beside them, and should it apply a record (or do anything else that needs them) it is rolled back
+     * and run again with the journal folded whole. So a push of a long offline stretch folds it a part with each
+     * batch, while the hub works on the batch before, instead of all of it before the first request.
+     */
+    @Override
+    public <T> T inPushTransaction(Function<ReplicaTransaction, T> work) {
+        AtomicReference<ReplicaWork> ran = new AtomicReference<>();
+        try {
+            return run(work, PUSH_FOLD, ran);
+        } catch (RuntimeException e) {
+            if (ran.get() == null || !ran.get().wantedWholeJournal()) {
+                throw e;
+            }
+        }
+        return inTransaction(work);
+    }
+
+    /** Changes a push transaction folds before it runs beside the rest of the journal: about a batch. */
+    private static final long PUSH_FOLD = 1_000;
+
+    private <T> T run(Function<ReplicaTransaction, T> work, long foldBudget, AtomicReference<ReplicaWork> ran) {
         ReplicaWork.Known last = known;
         Done<T> done = records.inTransaction(session -> {
-            ReplicaCapture.Drained drained = capture.drain(session);
+            ReplicaCapture.Drained drained = capture.drain(session, foldBudget);
             boolean current = last != null && last.turn() == drained.turn() - 1 && !drained.folded();
-            ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current ? last : null);
+            ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current ? last : null,
+                    drained.whole());
+            ran.set(tx);
             tx.release(drained.released());
             T result = work.apply(tx);
             tx.finish();
@@ -111,12 +140,13 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
 
     @Override
     public List<OutboxEntry> outbox(Set<OutboxState> states, int limit) {
-        return outbox(states, Long.MIN_VALUE, limit);
+        return capture.outbox(records, states, Long.MIN_VALUE, limit);
     }
 
+    /** {@inheritDoc} Here the capture journal is folded only until the read finds {@code limit} entries. */
     @Override
     public List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
-        return capture.outbox(records, states, afterSequence, limit);
+        return capture.outboxAhead(records, states, afterSequence, limit);
     }
 
     @Override
@@ -164,6 +194,11 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
     @Override
     public void recordWrite(SharedSessionContract session, Class<?> entityType, Object id) {
         records.recordUnseen(session, entityType, id);
+    }
+
+    /** Stops folding the capture journal in the background: only the store's own reads and transactions fold it. */
+    void stopBackgroundFold() {
+        capture.close();
     }
 
     /** Detaches the store from the factory. The factory stays open; it belongs to the application. */

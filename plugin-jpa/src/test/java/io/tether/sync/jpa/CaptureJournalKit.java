@@ -64,6 +64,61 @@ abstract class CaptureJournalKit {
         }
     }
 
+    /**
+     * A push reads and marks its first batch with part of the journal folded; the rest waits until a later read or
+     * push transaction needs it, and a push transaction that applies a record runs again with all of it folded.
+     */
+    @Test
+    void aPushStartsBeforeTheJournalIsFoldedWhole() {
+        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+        store.stopBackgroundFold();
+        try {
+            for (int t = 0; t < 6; t++) {
+                int first = t * 2_000;
+                Jpa.tx(emf, em -> {
+                    for (int i = first; i < first + 2_000; i++) {
+                        em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
+                    }
+                });
+            }
+            long rows = journalRows(emf);
+
+            List<OutboxEntry> batch = store.outbox(ALL, Long.MIN_VALUE, 100);
+            assertEquals(100, batch.size());
+            assertEquals("t00000", batch.get(0).id());
+            long afterRead = journalRows(emf);
+            assertTrue(afterRead > 0 && afterRead < rows, afterRead + " of " + rows + " journal rows left");
+
+            store.inPushTransaction(tx -> {
+                batch.forEach(e -> tx.saveOutbox(e.withState(OutboxState.SENT, null)));
+                assertEquals(List.of(), tx.outboxFor("tasks", "t11999"), "the last write is not folded yet");
+                return null;
+            });
+            long afterMark = journalRows(emf);
+            assertTrue(afterMark > 0 && afterMark < afterRead, afterMark + " of " + afterRead + " journal rows left");
+
+            Map<String, Object> hubState = new java.util.LinkedHashMap<>(store.get("tasks", "t11999")
+                    .orElseThrow().data());
+            hubState.put("title", "from the hub");
+            List<Long> runs = new ArrayList<>();
+            store.inPushTransaction(tx -> {
+                runs.add(journalRows(emf));
+                tx.applyRemote("tasks", "t11999", hubState, 7);
+                return null;
+            });
+            assertEquals(2, runs.size(), "run beside the journal, refused, run again with it folded");
+            assertEquals(0, journalRows(emf));
+            assertEquals("from the hub", store.get("tasks", "t11999").orElseThrow().data().get("title"));
+            assertEquals(12_000, store.outboxCount(ALL), "every change folded once");
+            assertEquals(100, store.outboxCount(EnumSet.of(OutboxState.SENT)));
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
     @Test
     void concurrentWritersFoldsAndSendsLoseNothing() {
         Seeded.run(this::run);

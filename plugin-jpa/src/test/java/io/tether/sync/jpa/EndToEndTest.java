@@ -6,6 +6,7 @@ import io.tether.sync.HubEngine;
 import io.tether.sync.Origin;
 import io.tether.sync.ReplicaEngine;
 import io.tether.sync.SyncRecord;
+import io.tether.sync.SyncReport;
 import io.tether.sync.Tether;
 import io.tether.sync.core.InProcessTransport;
 import io.tether.sync.spi.OutboxState;
@@ -49,11 +50,16 @@ class EndToEndTest {
     }
 
     private Device device(String user) {
+        return device(user, 1000);
+    }
+
+    private Device device(String user, int pushBatch) {
         EntityManagerFactory emf = Databases.open(Databases.h2Memory(), Action.CREATE_DROP);
         JpaReplicaStore store = new JpaReplicaStore(emf);
         ReplicaEngine engine = Tether.replica().store(store)
                 .transport(new InProcessTransport(hub.service(), Principal.of(user)))
-                .schema(hubStore.schema()).pollInterval(Duration.ZERO).debounce(Duration.ZERO).build().start();
+                .schema(hubStore.schema()).pollInterval(Duration.ZERO).debounce(Duration.ZERO)
+                .pushBatchSize(pushBatch).build().start();
         List<ChangeBatch> batches = new CopyOnWriteArrayList<>();
         engine.onChange(batches::add);
         closing.add(0, emf);
@@ -78,6 +84,40 @@ class EndToEndTest {
             }
         }
         return out;
+    }
+
+    /**
+     * The push of a long offline stretch starts before its capture journal is folded whole, and settles its first
+     * batches while the last local writes still wait in the journal. Here a task deleted early in the stretch is
+     * created again at its end: when the delete's answer is settled before the new task is folded, settling must not
+     * delete the new task locally (the store runs that settle again with the journal folded whole).
+     */
+    @Test
+    void aLongOfflineStretchPushedWhileItFoldsKeepsItsLastWrites() {
+        Device a = device("alice", 100);
+        Jpa.tx(a.emf(), em -> em.persist(new Task("keep", "first", "alice")));
+        a.engine().syncNow();
+        a.store().stopBackgroundFold(); // the journal waits for the sync, as it does when the sync follows the writes
+        Jpa.tx(a.emf(), em -> em.remove(em.find(Task.class, "keep")));
+        for (int t = 0; t < 6; t++) {
+            int first = t * 2_000;
+            Jpa.tx(a.emf(), em -> {
+                for (int i = first; i < first + 2_000; i++) {
+                    em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
+                }
+            });
+        }
+        Jpa.tx(a.emf(), em -> em.persist(new Task("keep", "second", "alice")));
+
+        SyncReport report = a.engine().syncNow();
+
+        assertEquals(12_002, report.pushed(), "the delete, 12,000 new tasks and the task created again");
+        assertEquals(0, a.store().outboxCount(EnumSet.allOf(OutboxState.class)));
+        assertEquals("second", Jpa.call(a.emf(), em -> em.find(Task.class, "keep")).title, "the last write stays");
+        Map<String, Map<String, Object>> hubState = state(hubStore, "alice");
+        assertEquals(12_001, hubState.size());
+        assertEquals("second", hubState.get("keep").get("title"));
+        assertEquals(hubState, state(a.store(), "alice"), "the replica holds what the hub holds");
     }
 
     /**

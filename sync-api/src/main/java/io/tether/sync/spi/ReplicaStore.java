@@ -26,6 +26,19 @@ public interface ReplicaStore extends RecordQuery, RecordWriter, AutoCloseable {
     /** Runs {@code work} in one transaction and commits it; any exception rolls everything back and propagates. */
     <T> T inTransaction(Function<ReplicaTransaction, T> work);
 
+    /**
+     * Runs one transaction of a push, like {@link #inTransaction}: {@code work} marks outbox entries sent and settles
+     * the hub's answers. A store that takes committed local writes into its outbox after their commit (a capture
+     * journal) may run it before it has taken them all in, so that the push of a long offline stretch starts at once;
+     * the writes it has not taken in then count as made after this transaction. Should the work do more than read
+     * records, read and write outbox entries and set versions (apply a record, for a merged answer), such a store
+     * rolls it back and runs it again once it has taken them all in: the work must leave no effect outside the
+     * transaction until it returns. Default: {@link #inTransaction}.
+     */
+    default <T> T inPushTransaction(Function<ReplicaTransaction, T> work) {
+        return inTransaction(work);
+    }
+
     /** The stored pull cursor. */
     Optional<String> cursor();
 
@@ -34,8 +47,10 @@ public interface ReplicaStore extends RecordQuery, RecordWriter, AutoCloseable {
 
     /**
      * Outbox entries in the given states with a sequence above {@code afterSequence}, in sequence order, at most
-     * {@code limit}: the engine reads the outbox on from where its last read stopped. The default reads from the
-     * start, in growing reads; a store that can seek by sequence should override it.
+     * {@code limit}: the engine reads the outbox on from where its last read stopped, for a push. Like
+     * {@link #inPushTransaction}, a store may answer before it has taken every committed local write into the
+     * outbox, as long as it answers {@code limit} entries; fewer means that there are no more. The default reads
+     * from the start, in growing reads; a store that can seek by sequence should override it.
      */
     default List<OutboxEntry> outbox(Set<OutboxState> states, long afterSequence, int limit) {
         if (limit <= 0) {

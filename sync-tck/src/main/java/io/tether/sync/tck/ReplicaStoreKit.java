@@ -19,6 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -301,6 +302,41 @@ public abstract class ReplicaStoreKit {
             assertEquals(OutboxState.PENDING, outboxFor("tasks", "b").get(0).state(), "saved PENDING again");
             assertEquals(List.of("a", "d"), store.outbox(EnumSet.of(OutboxState.SENT), 10).stream()
                     .map(OutboxEntry::id).toList(), "the rest of the batch stays SENT");
+        }
+
+        @Test
+        @DisplayName("[replica-store-18] inPushTransaction commits as inTransaction does: the writes and the result of "
+                + "the run that commits, once (a store may run the work more than once); one that throws leaves nothing")
+        void pushTransactionCommitsOnce() {
+            applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "a"), 5);
+            store.put("tasks", "t2", TckSchema.task("t2", "alice", "local"));
+            List<Integer> runs = new ArrayList<>();
+            String result = store.inPushTransaction(tx -> {
+                runs.add(runs.size() + 1);
+                tx.prefetch("tasks", List.of("t1", "t2"));
+                tx.saveOutbox(OutboxEntry.pendingOf(tx.outboxFor("tasks", "t2")).withState(OutboxState.SENT, null));
+                tx.applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "merged"), 6);
+                return "run " + runs.size();
+            });
+            assertFalse(runs.isEmpty(), "the work did not run");
+            assertEquals("run " + runs.size(), result, "the result is the committed run's");
+            SyncRecord t1 = store.get("tasks", "t1").orElseThrow();
+            assertEquals("merged", t1.data().get("title"));
+            assertEquals(6, t1.version());
+            assertEquals(List.of(OutboxState.SENT), outboxFor("tasks", "t2").stream().map(OutboxEntry::state).toList(),
+                    "marked once");
+            assertEquals(1, store.outboxCount(EVERY_STATE));
+
+            long sent = outboxFor("tasks", "t2").get(0).sequence();
+            RuntimeException boom = new IllegalStateException("the TCK aborts this push transaction");
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> store.inPushTransaction(tx -> {
+                tx.removeOutbox(sent);
+                tx.applyRemote("tasks", "t1", TckSchema.task("t1", "alice", "never"), 7);
+                throw boom;
+            }));
+            assertSame(boom, thrown, "inPushTransaction must propagate the work's exception unchanged");
+            assertEquals(6, store.get("tasks", "t1").orElseThrow().version(), "a rolled-back push transaction applied");
+            assertEquals(1, store.outboxCount(EVERY_STATE), "a rolled-back push transaction removed an entry");
         }
 
         @Test

@@ -149,6 +149,24 @@ public final class ReplicaCapture implements ChangeSink {
         return readFolded(records, c -> tables().outbox(c, states, afterSequence, limit));
     }
 
+    /**
+     * Reads outbox entries for a push ({@code ReplicaStore.outbox(states, afterSequence, limit)}): the journal is
+     * folded, a part at a time, only while the read finds fewer than {@code limit} entries, so the push of a long
+     * offline stretch starts with the first part folded instead of all of it; the rest folds as the push goes on.
+     */
+    public List<OutboxEntry> outboxAhead(EntityRecords records, Set<OutboxState> states, long afterSequence,
+                                         int limit) {
+        while (true) {
+            Optional<List<OutboxEntry>> read = records.inTransaction(s -> {
+                List<OutboxEntry> entries = Jdbc.on(s, c -> tables().outbox(c, states, afterSequence, limit));
+                return entries.size() >= limit || !drainSome(s) ? Optional.of(entries) : Optional.empty();
+            });
+            if (read.isPresent()) {
+                return read.get();
+            }
+        }
+    }
+
     public long outboxCount(EntityRecords records, Set<OutboxState> states) {
         return readFolded(records, c -> tables().outboxCount(c, states));
     }
@@ -213,29 +231,35 @@ public final class ReplicaCapture implements ChangeSink {
      * {@link OutboxEntry#capture}: a record's first change opens a PENDING entry based on its local version, later
      * ones fold into it, queueing behind a SENT one. Folds take turns on the state row lock; a journal row is
      * removed in the fold that applied it, so each applies exactly once. The caller's transaction keeps the lock
-     * until it ends, so no fold changes the outbox under it. Returns the transaction's turn on the lock, and whether
-     * it folded anything.
+     * until it ends, so no fold changes the outbox under it. Once {@code budget} changes are folded it stops at the
+     * end of a part: the rest of the journal is then left for later ({@link Drained#whole} is false). Returns the
+     * transaction's turn on the lock, and what it folded.
      */
-    public Drained drain(SessionImplementor session) {
+    public Drained drain(SessionImplementor session, long budget) {
         ReplicaTables t = tables();
         return Jdbc.on(session, c -> {
             long turn = t.lockState(c);
             Set<RecordKey> released = new LinkedHashSet<>();
-            boolean folded = false;
-            while (foldSome(c, t, released)) {
-                folded = true;
+            long folded = 0;
+            while (folded < budget) {
+                int part = foldSome(c, t, released, (int) Math.min(DRAIN_CHANGES, budget - folded));
+                if (part == 0) {
+                    return new Drained(turn, folded > 0, released, true);
+                }
+                folded += part;
             }
-            return new Drained(turn, folded, released);
+            return new Drained(turn, true, released, !t.journalPending(c));
         });
     }
 
     /**
-     * A transaction's turn on the state row lock, whether its drain folded captured changes into the outbox, and the
-     * records the folded changes stopped referencing, for {@link ReplicaWork#release}. Every writer of the outbox
-     * and the version rows takes the lock first and counts its turn in the row, so when a transaction's turn follows
-     * the last one's and it folded nothing, it finds those tables as the last one left them.
+     * A transaction's turn on the state row lock, whether its drain folded captured changes into the outbox, the
+     * records the folded changes stopped referencing, for {@link ReplicaWork#release}, and whether the journal was
+     * folded whole (else committed changes wait in it, see {@code JpaReplicaStore.inPushTransaction}). Every writer
+     * of the outbox and the version rows takes the lock first and counts its turn in the row, so when a transaction's
+     * turn follows the last one's and it folded nothing, it finds those tables as the last one left them.
      */
-    public record Drained(long turn, boolean folded, Set<RecordKey> released) {
+    public record Drained(long turn, boolean folded, Set<RecordKey> released, boolean whole) {
     }
 
     /**
@@ -265,10 +289,10 @@ public final class ReplicaCapture implements ChangeSink {
                 return Optional.empty(); // no lock: a read that finds nothing to fold waits for no store transaction
             }
             long taken = t.lockState(c);
-            return foldSome(c, t, released) ? Optional.of(taken) : Optional.empty();
+            return foldSome(c, t, released, DRAIN_CHANGES) > 0 ? Optional.of(taken) : Optional.empty();
         });
         if (turn.isPresent() && !released.isEmpty()) {
-            ReplicaWork work = new ReplicaWork(records, this, session, turn.get(), null);
+            ReplicaWork work = new ReplicaWork(records, this, session, turn.get(), null, true);
             work.release(released);
             work.finish();
         }
@@ -306,19 +330,19 @@ public final class ReplicaCapture implements ChangeSink {
     }
 
     /**
-     * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@value #DRAIN_CHANGES}
-     * changes are read, and adds the records their changes stopped referencing to {@code released}; returns whether
-     * rows were folded.
+     * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@code maxChanges} changes
+     * are read (at least one row), and adds the records their changes stopped referencing to {@code released};
+     * returns how many changes were folded.
      */
-    private boolean foldSome(Connection c, ReplicaTables t, Set<RecordKey> released) throws SQLException {
-        List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, DRAIN_CHANGES);
+    private int foldSome(Connection c, ReplicaTables t, Set<RecordKey> released, int maxChanges) throws SQLException {
+        List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, maxChanges);
         if (rows.isEmpty()) {
-            return false;
+            return 0;
         }
         fold(c, t, rows);
         rows.forEach(row -> row.changes().forEach(change -> released.addAll(change.released())));
         t.removeJournal(c, rows);
-        return true;
+        return rows.stream().mapToInt(row -> row.changes().size()).sum();
     }
 
     private static final int DRAIN_ROWS = 64;

@@ -77,15 +77,22 @@ public final class ReplicaWork implements ReplicaTransaction {
     private final Map<List<Object>, RecordKey> insertedUnique = new HashMap<>();
     /** Records found here that others reference, so that each is looked up once a transaction. */
     private final Set<RecordKey> referencedHere = new HashSet<>();
+    /** Whether the capture journal was folded whole before this transaction began (see {@link #requireWholeJournal}). */
+    private final boolean journalWhole;
+    /** Whether this transaction refused work because the journal was not folded whole. */
+    private boolean wantedWholeJournal;
 
     /**
      * @param turn  this transaction's turn on the state lock ({@link ReplicaCapture.Drained})
      * @param known what the last committed transaction knew of its records, passed only when nothing wrote the
      *              outbox or the version rows since (its turn was {@code turn - 1}, and this one folded nothing);
      *              else null
+     * @param journalWhole whether the capture journal was folded whole ({@link ReplicaCapture.Drained#whole}); when
+     *                     not, the transaction only marks and settles pushed entries ({@link #requireWholeJournal})
      */
     public ReplicaWork(EntityRecords records, ReplicaCapture capture, SessionImplementor session, long turn,
-                       Known known) {
+                       Known known, boolean journalWhole) {
+        this.journalWhole = journalWhole;
         this.records = records;
         this.capture = capture;
         this.tables = capture.tables();
@@ -351,8 +358,27 @@ public final class ReplicaWork implements ReplicaTransaction {
         return read(c -> tables.outboxFor(c, collection, List.of(id))).getOrDefault(id, List.of());
     }
 
+    /**
+     * Refuses what needs every committed local write folded into the outbox, in a transaction that runs beside
+     * captured changes not folded yet (a push's, {@code JpaReplicaStore.inPushTransaction}): a decision taken on the
+     * outbox without them could overwrite one of them. The store then runs the work again with the journal folded.
+     */
+    private void requireWholeJournal(String what) {
+        if (!journalWhole) {
+            wantedWholeJournal = true;
+            throw new SyncException(what + " needs the capture journal folded whole, and this push transaction runs "
+                    + "beside captured changes not folded yet");
+        }
+    }
+
+    /** Whether this transaction refused work because the capture journal was not folded whole. */
+    public boolean wantedWholeJournal() {
+        return wantedWholeJournal;
+    }
+
     @Override
     public void applyRemote(String collection, String id, Map<String, Object> data, long version) {
+        requireWholeJournal("applying " + collection + "/" + id);
         SyncedEntity entity = records.model().require(collection);
         RecordKey key = new RecordKey(collection, id);
         List<EntityRecords.UniqueKey> unique = data == null ? List.of() : records.uniqueKeys(session, entity, data);
@@ -657,6 +683,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public void setCursor(String cursor) {
+        requireWholeJournal("moving the cursor");
         Jdbc.on(session, c -> {
             tables.setCursor(c, cursor);
             return null;
@@ -673,6 +700,7 @@ public final class ReplicaWork implements ReplicaTransaction {
      */
     @Override
     public void beginResync() {
+        requireWholeJournal("a resync");
         bulkWrites = true;
         int marked = Jdbc.on(session, c -> {
             writeHeld(c);
@@ -734,6 +762,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public int queueAgain(long version, String hlc, int max) {
+        requireWholeJournal("queueing records again");
         if (version < 0 || max < 1) {
             throw new IllegalArgumentException("version must not be negative and max positive, were " + version
                     + " and " + max);
@@ -768,6 +797,7 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     @Override
     public int finishResync(int max) {
+        requireWholeJournal("a resync");
         if (max < 1) {
             throw new IllegalArgumentException("max must be positive, was " + max);
         }

@@ -228,20 +228,20 @@ public final class ReplicaSync {
      */
     private Ahead settleAndMark(Answered answered, boolean laterSent, List<OutboxEntry> next, OutboxScan scan,
                                 Tally tally) {
-        List<Runnable> notifications = new ArrayList<>();
-        List<Long> settled = new ArrayList<>();
-        List<OutboxEntry> sent;
+        Settled done;
         try {
-            sent = store.inTransaction(tx -> {
+            done = store.inPushTransaction(tx -> {
+                Settled run = new Settled(); // afresh each time: the store may run this again
                 List<OutboxEntry> touched = new ArrayList<>(next);
                 if (answered != null) {
                     touched.addAll(answered.batch());
                 }
                 RecordKey.idsByCollection(touched, OutboxEntry::collection, OutboxEntry::id).forEach(tx::prefetch);
                 if (answered != null) {
-                    settle(tx, answered, laterSent, scan, tally, notifications, settled);
+                    settle(tx, answered, laterSent, run);
                 }
-                return markSent(tx, next);
+                run.sent = markSent(tx, next);
+                return run;
             });
         } catch (SyncException e) {
             throw e;
@@ -252,8 +252,27 @@ public final class ReplicaSync {
             throw notStored("The hub's answers to a batch of " + answered.batch().size() + " changes", e,
                     NOTHING_SETTLED);
         }
-        settled.forEach(ownVersions::add); // committed: the replica holds these records at these versions or later
-        return new Ahead(notifications, sent);
+        // committed
+        tally.pushed += done.tally.pushed;
+        tally.conflicts += done.tally.conflicts;
+        tally.rejected += done.tally.rejected;
+        done.parked.forEach(scan::parked);
+        sentAgain.addAll(done.sentAgain);
+        done.versions.forEach(ownVersions::add); // the replica holds these records at these versions or later
+        return new Ahead(done.notifications, done.sent);
+    }
+
+    /**
+     * What one run of a push transaction did, taken over once it commits: counts, listener calls, the versions the
+     * hub applied or merged, entries parked and changes to send again, and the batch marked sent.
+     */
+    private static final class Settled {
+        final Tally tally = new Tally();
+        final List<Runnable> notifications = new ArrayList<>();
+        final List<Long> versions = new ArrayList<>();
+        final List<OutboxEntry> parked = new ArrayList<>();
+        final Set<String> sentAgain = new HashSet<>();
+        List<OutboxEntry> sent = List.of();
     }
 
     private static List<OutboxEntry> markSent(ReplicaTransaction tx, List<OutboxEntry> batch) {
@@ -308,8 +327,7 @@ public final class ReplicaSync {
      * "Push"); this does the same across the batches of one push. Until then the change is pending again and its
      * record's later changes wait behind it.
      */
-    private void settle(ReplicaTransaction tx, Answered answered, boolean laterSent, OutboxScan scan, Tally tally,
-                        List<Runnable> notifications, List<Long> settled) {
+    private void settle(ReplicaTransaction tx, Answered answered, boolean laterSent, Settled run) {
         List<OutboxEntry> batch = answered.batch();
         List<PushResult> results = answered.results();
         for (int i = 0; i < batch.size(); i++) {
@@ -320,7 +338,7 @@ public final class ReplicaSync {
                         + entry.changeId() + " was sent", false);
             }
             try {
-                settleOne(tx, entry, result, laterSent, scan, tally, notifications, settled);
+                settleOne(tx, entry, result, laterSent, run);
             } catch (RuntimeException e) {
                 throw notStored("The hub's answer to change " + entry.changeId() + " (" + entry.collection() + "/"
                         + entry.id() + ", " + result.status() + ")", e, NOTHING_SETTLED);
@@ -330,39 +348,39 @@ public final class ReplicaSync {
 
     /** Settles one change with the hub's answer to it. */
     private void settleOne(ReplicaTransaction tx, OutboxEntry entry, PushResult result, boolean laterSent,
-                           OutboxScan scan, Tally tally, List<Runnable> notifications, List<Long> settled) {
+                           Settled run) {
         if (result instanceof PushResult.Applied a) {
             // the hub holds exactly what was sent; later local edits stay on top
             resolveEntry(tx, entry, a.version(), entry.data());
-            settled.add(a.version());
-            tally.pushed++;
+            run.versions.add(a.version());
+            run.tally.pushed++;
         } else if (result instanceof PushResult.Duplicate d) {
             acknowledgeDuplicate(tx, entry, d.version());
-            tally.pushed++;
+            run.tally.pushed++;
         } else if (result instanceof PushResult.Merged m) {
             resolveEntry(tx, entry, m.version(), m.record());
-            settled.add(m.version());
-            tally.pushed++;
+            run.versions.add(m.version());
+            run.tally.pushed++;
         } else if (result instanceof PushResult.Conflict c && "manual".equals(c.resolution())) {
             tx.saveOutbox(entry.withState(OutboxState.CONFLICT,
                     new OutboxEntry.Parked("manual", null, c.record(), c.version())));
-            scan.parked(entry);
-            tally.conflicts++;
+            run.parked.add(entry);
+            run.tally.conflicts++;
             Conflict conflict = toConflict(entry, c.record(), c.version());
-            notifications.add(() -> onConflict.accept(conflict));
+            run.notifications.add(() -> onConflict.accept(conflict));
         } else if (result instanceof PushResult.Conflict c) {
             resolveEntry(tx, entry, c.version(), c.record());
-            tally.conflicts++;
+            run.tally.conflicts++;
         } else if (result instanceof PushResult.Rejected r && r.reason() == RejectReason.VALIDATION && laterSent
-                && sentAgain.add(entry.changeId())) {
+                && !sentAgain.contains(entry.changeId()) && run.sentAgain.add(entry.changeId())) {
             tx.saveOutbox(entry.withState(OutboxState.PENDING, null));
-            scan.parked(entry); // its record is held back until the push reads the outbox from the start again
+            run.parked.add(entry); // its record is held back until the push reads the outbox from the start again
         } else if (result instanceof PushResult.Rejected r) {
             tx.saveOutbox(entry.withState(OutboxState.REJECTED,
                     new OutboxEntry.Parked(r.reason().wireName(), r.message(), null, 0)));
-            tally.rejected++;
+            run.tally.rejected++;
             RejectedChange rejected = toRejected(entry, r.reason().wireName(), r.message());
-            notifications.add(() -> onRejected.accept(rejected));
+            run.notifications.add(() -> onRejected.accept(rejected));
         }
     }
 
