@@ -11,6 +11,12 @@ import io.tether.sync.rest.JwtIssuer;
 import io.tether.sync.rest.RestTransport;
 import io.tether.sync.rest.TetherServer;
 import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.PullRequest;
+import io.tether.sync.spi.PullResponse;
+import io.tether.sync.spi.PushRequest;
+import io.tether.sync.spi.PushResponse;
+import io.tether.sync.spi.Schema;
+import io.tether.sync.spi.SyncTransport;
 import jakarta.persistence.EntityManagerFactory;
 
 import java.io.IOException;
@@ -28,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The REST benchmark at scale, with the replica's memory capped: a hub in its own JVM (Hibernate on an H2 file,
@@ -143,14 +150,16 @@ public final class RestScaleBenchmark {
             RestJpaBenchmark.persist(db, prefix, pushed);
             double writing = phase.seconds();
             String writes = String.format("%.1f s (%s)", writing, phase.usage(writing));
+            FIRST_PUSH.set(0);
             phase = Phase.start();
             SyncReport push = replica.syncNow(); // folds the capture journal into the outbox as it pushes
             seconds = phase.seconds();
+            double firstRequest = (FIRST_PUSH.get() - phase.startNanos()) / 1e9;
             long left = store.outboxCount(EnumSet.allOf(OutboxState.class));
             RestSyncBenchmark.check(push.pushed() == pushed && left == 0, "pushed " + push.pushed() + ", left " + left);
-            System.out.printf("%spush: %,d changes in %.1f s = %,.0f changes/s, the capture journal's fold included "
-                    + "(%s); the writes before it took %s%n", label, pushed, seconds, pushed / seconds,
-                    phase.usage(seconds), writes);
+            System.out.printf("%spush: %,d changes in %.1f s = %,.0f changes/s, the capture journal's fold included, "
+                    + "the first request after %.2f s (%s); the writes before it took %s%n", label, pushed, seconds,
+                    pushed / seconds, firstRequest, phase.usage(seconds), writes);
         } finally {
             db.close();
         }
@@ -159,11 +168,38 @@ public final class RestScaleBenchmark {
     /** The hub process's address and token, and the page and batch sizes every replica of a run syncs with. */
     private record HubLink(String url, String token, int pageSize, int pushBatch) {
         ReplicaEngine replica(JpaReplicaStore store) {
-            return Tether.replica().store(store)
-                    .transport(RestTransport.builder(URI.create(url)).token(token).schemaVersion(1)
-                            .requestTimeout(Duration.ofSeconds(300)).build())
+            SyncTransport rest = RestTransport.builder(URI.create(url)).token(token).schemaVersion(1)
+                    .requestTimeout(Duration.ofSeconds(300)).build();
+            return Tether.replica().store(store).transport(new FirstPushNoted(rest))
                     .pollInterval(Duration.ZERO).debounce(Duration.ZERO).pullPageSize(pageSize)
                     .pushBatchSize(pushBatch).build().start();
+        }
+    }
+
+    /** When the push's first request went out (0: not yet). */
+    private static final AtomicLong FIRST_PUSH = new AtomicLong();
+
+    /** The REST transport, noting when a phase's first push request goes out. */
+    private record FirstPushNoted(SyncTransport rest) implements SyncTransport {
+        @Override
+        public PushResponse push(PushRequest request) {
+            FIRST_PUSH.compareAndSet(0, System.nanoTime());
+            return rest.push(request);
+        }
+
+        @Override
+        public PullResponse pull(PullRequest request) {
+            return rest.pull(request);
+        }
+
+        @Override
+        public Schema schema() {
+            return rest.schema();
+        }
+
+        @Override
+        public void close() {
+            rest.close();
         }
     }
 

@@ -83,8 +83,9 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
 
     /**
      * {@inheritDoc} What the transaction knew of its records when it committed is kept for the next one, which uses
-     * it only when nothing wrote Tether's tables in between (its turn on the state lock follows this one's, and it
-     * folded nothing): a push batch is read when it is marked sent and used again when its answer is settled.
+     * it only when nothing wrote Tether's tables in between (its turn on the state lock follows this one's), for the
+     * records its own fold left alone: a push batch is read when it is marked sent and used again when its answer is
+     * settled.
      */
     @Override
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
@@ -100,6 +101,7 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
     @Override
     public <T> T inPushTransaction(Function<ReplicaTransaction, T> work) {
         AtomicReference<ReplicaWork> ran = new AtomicReference<>();
+        capture.pushing();
         try {
             return run(work, PUSH_FOLD, ran);
         } catch (RuntimeException e) {
@@ -117,9 +119,9 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
         ReplicaWork.Known last = known;
         Done<T> done = records.inTransaction(session -> {
             ReplicaCapture.Drained drained = capture.drain(session, foldBudget);
-            boolean current = last != null && last.turn() == drained.turn() - 1 && !drained.folded();
-            ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current ? last : null,
-                    drained.whole());
+            ReplicaWork.Known current = last != null && last.turn() == drained.turn() - 1
+                    ? last.without(drained.touched()) : null;
+            ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current, drained.whole());
             ran.set(tx);
             tx.release(drained.released());
             T result = work.apply(tx);

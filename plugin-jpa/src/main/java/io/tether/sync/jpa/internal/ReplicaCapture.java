@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class ReplicaCapture implements ChangeSink {
     private volatile EntityRecords records;
     private volatile ScheduledExecutorService folder;
     private volatile long lastCapture;
+    private volatile long lastPush = System.nanoTime();
 
     /** Becomes usable once the engine opened the store. */
     public synchronized void open(StoreContext context, EntityRecords records) {
@@ -84,6 +86,15 @@ public final class ReplicaCapture implements ChangeSink {
     private void foldWhenQuiet() {
         lastCapture = System.nanoTime();
         queueFold();
+    }
+
+    /**
+     * A push is reading or settling batches: it folds the journal as it goes ({@link #outboxAhead}, the budget of
+     * {@link #drain}), so the background fold stands aside until it has paused for {@value #QUIET_MS} ms too,
+     * instead of holding the state lock between its batches.
+     */
+    public void pushing() {
+        lastPush = System.nanoTime();
     }
 
     private void queueFold() {
@@ -125,8 +136,11 @@ public final class ReplicaCapture implements ChangeSink {
         }
     }
 
+    /** How long neither a capture nor a push's store work happened. */
     private long quietMs() {
-        return (System.nanoTime() - lastCapture) / 1_000_000;
+        long capture = lastCapture;
+        long push = lastPush;
+        return (System.nanoTime() - (capture - push > 0 ? capture : push)) / 1_000_000;
     }
 
     private static final long QUIET_MS = 100;
@@ -156,6 +170,7 @@ public final class ReplicaCapture implements ChangeSink {
      */
     public List<OutboxEntry> outboxAhead(EntityRecords records, Set<OutboxState> states, long afterSequence,
                                          int limit) {
+        pushing();
         while (true) {
             Optional<List<OutboxEntry>> read = records.inTransaction(s -> {
                 List<OutboxEntry> entries = Jdbc.on(s, c -> tables().outbox(c, states, afterSequence, limit));
@@ -239,27 +254,28 @@ public final class ReplicaCapture implements ChangeSink {
         ReplicaTables t = tables();
         return Jdbc.on(session, c -> {
             long turn = t.lockState(c);
+            Set<RecordKey> touched = new HashSet<>();
             Set<RecordKey> released = new LinkedHashSet<>();
             long folded = 0;
             while (folded < budget) {
-                int part = foldSome(c, t, released, (int) Math.min(DRAIN_CHANGES, budget - folded));
+                int part = foldSome(c, t, touched, released, (int) Math.min(DRAIN_CHANGES, budget - folded));
                 if (part == 0) {
-                    return new Drained(turn, folded > 0, released, true);
+                    return new Drained(turn, touched, released, true);
                 }
                 folded += part;
             }
-            return new Drained(turn, true, released, !t.journalPending(c));
+            return new Drained(turn, touched, released, !t.journalPending(c));
         });
     }
 
     /**
-     * A transaction's turn on the state row lock, whether its drain folded captured changes into the outbox, the
+     * A transaction's turn on the state row lock, the records whose changes its drain folded into the outbox, the
      * records the folded changes stopped referencing, for {@link ReplicaWork#release}, and whether the journal was
      * folded whole (else committed changes wait in it, see {@code JpaReplicaStore.inPushTransaction}). Every writer
      * of the outbox and the version rows takes the lock first and counts its turn in the row, so when a transaction's
-     * turn follows the last one's and it folded nothing, it finds those tables as the last one left them.
+     * turn follows the last one's, it finds those tables as the last one left them but for the records it folded.
      */
-    public record Drained(long turn, boolean folded, Set<RecordKey> released, boolean whole) {
+    public record Drained(long turn, Set<RecordKey> touched, Set<RecordKey> released, boolean whole) {
     }
 
     /**
@@ -289,7 +305,8 @@ public final class ReplicaCapture implements ChangeSink {
                 return Optional.empty(); // no lock: a read that finds nothing to fold waits for no store transaction
             }
             long taken = t.lockState(c);
-            return foldSome(c, t, released, DRAIN_CHANGES) > 0 ? Optional.of(taken) : Optional.empty();
+            return foldSome(c, t, new HashSet<>(), released, DRAIN_CHANGES) > 0 ? Optional.of(taken)
+                    : Optional.empty();
         });
         if (turn.isPresent() && !released.isEmpty()) {
             ReplicaWork work = new ReplicaWork(records, this, session, turn.get(), null, true);
@@ -331,16 +348,20 @@ public final class ReplicaCapture implements ChangeSink {
 
     /**
      * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@code maxChanges} changes
-     * are read (at least one row), and adds the records their changes stopped referencing to {@code released};
-     * returns how many changes were folded.
+     * are read (at least one row), and adds the records of their changes to {@code touched} and the records those
+     * stopped referencing to {@code released}; returns how many changes were folded.
      */
-    private int foldSome(Connection c, ReplicaTables t, Set<RecordKey> released, int maxChanges) throws SQLException {
+    private int foldSome(Connection c, ReplicaTables t, Set<RecordKey> touched, Set<RecordKey> released,
+                         int maxChanges) throws SQLException {
         List<ReplicaTables.JournalRow> rows = t.journal(c, DRAIN_ROWS, maxChanges);
         if (rows.isEmpty()) {
             return 0;
         }
         fold(c, t, rows);
-        rows.forEach(row -> row.changes().forEach(change -> released.addAll(change.released())));
+        rows.forEach(row -> row.changes().forEach(change -> {
+            touched.add(change.key());
+            released.addAll(change.released());
+        }));
         t.removeJournal(c, rows);
         return rows.stream().mapToInt(row -> row.changes().size()).sum();
     }

@@ -84,9 +84,9 @@ public final class ReplicaWork implements ReplicaTransaction {
 
     /**
      * @param turn  this transaction's turn on the state lock ({@link ReplicaCapture.Drained})
-     * @param known what the last committed transaction knew of its records, passed only when nothing wrote the
-     *              outbox or the version rows since (its turn was {@code turn - 1}, and this one folded nothing);
-     *              else null
+     * @param known what the last committed transaction knew of its records, passed only when nothing else wrote the
+     *              outbox or the version rows since (its turn was {@code turn - 1}), less the records this one's
+     *              fold changed ({@link Known#without}); else null
      * @param journalWhole whether the capture journal was folded whole ({@link ReplicaCapture.Drained#whole}); when
      *                     not, the transaction only marks and settles pushed entries ({@link #requireWholeJournal})
      */
@@ -110,6 +110,15 @@ public final class ReplicaWork implements ReplicaTransaction {
      * transaction and settles its answer two transactions later.
      */
     public record Known(long turn, Map<RecordKey, KnownRecord> records) {
+        /** What is known of the records other than {@code changed} (a fold changed their rows since). */
+        public Known without(Set<RecordKey> changed) {
+            if (changed.isEmpty()) {
+                return this;
+            }
+            Map<RecordKey, KnownRecord> left = new HashMap<>(records);
+            left.keySet().removeAll(changed);
+            return new Known(turn, left);
+        }
     }
 
     /**
