@@ -76,9 +76,11 @@ class BrokenImplementationsTest {
     // ---- stores
 
     @Test
-    @DisplayName("a replica store whose transactions are not atomic fails [replica-store-1]")
+    @DisplayName("a replica store whose transactions are not atomic fails [replica-store-1], and its push "
+            + "transactions [replica-store-18]")
     void nonAtomicReplicaStore() {
-        assertCaught(NonAtomicReplicaStoreKit.class, ReferenceReplicaStoreKit.class, Set.of("replica-store-1"));
+        assertCaught(NonAtomicReplicaStoreKit.class, ReferenceReplicaStoreKit.class,
+                Set.of("replica-store-1", "replica-store-18"));
     }
 
     @Test
@@ -125,7 +127,7 @@ class BrokenImplementationsTest {
     void echoingReplicaStore() {
         assertCaughtAmong(EchoingReplicaStoreKit.class, ReferenceReplicaStoreKit.class, "replica-store-3",
                 Set.of("replica-store-1", "replica-store-3", "replica-store-5", "replica-store-6", "replica-store-9",
-                        "replica-store-17"));
+                        "replica-store-17", "replica-store-18"));
     }
 
     // ---- hub and transports
