@@ -4,6 +4,7 @@ import io.tether.sync.Operation;
 import io.tether.sync.SyncRecord;
 import io.tether.sync.spi.OutboxEntry;
 import io.tether.sync.spi.OutboxState;
+import io.tether.sync.spi.ReplicaTransaction;
 import io.tether.sync.spi.Role;
 import jakarta.persistence.EntityManagerFactory;
 import org.hibernate.tool.schema.Action;
@@ -20,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -164,9 +166,13 @@ abstract class CaptureJournalKit {
             Thread engine = new Thread(() -> {
                 try {
                     while (writing.get()) {
-                        // what the engine does: read (folding), then mark some PENDING entries SENT
-                        List<OutboxEntry> head = store.outbox(EnumSet.of(OutboxState.PENDING), 10);
-                        store.inTransaction(tx -> {
+                        // what the engine does: read (folding), then mark some PENDING entries SENT; half the
+                        // time as a push does it, reading and marking beside captures that may not be folded yet
+                        boolean asPush = engineRandom.nextBoolean();
+                        List<OutboxEntry> head = asPush
+                                ? store.outbox(EnumSet.of(OutboxState.PENDING), Long.MIN_VALUE, 10)
+                                : store.outbox(EnumSet.of(OutboxState.PENDING), 10);
+                        Function<ReplicaTransaction, Void> mark = tx -> {
                             for (OutboxEntry e : head) {
                                 // as the engine does: the entry as stored now (a write may have folded into it)
                                 Optional<OutboxEntry> current = tx.outboxFor(e.collection(), e.id()).stream()
@@ -177,7 +183,12 @@ abstract class CaptureJournalKit {
                                 }
                             }
                             return null;
-                        });
+                        };
+                        if (asPush) {
+                            store.inPushTransaction(mark);
+                        } else {
+                            store.inTransaction(mark);
+                        }
                         store.outboxCount(ALL);
                         sleep(engineRandom.nextInt(3));
                     }
