@@ -11,6 +11,7 @@ import org.hibernate.tool.schema.Action;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,9 +21,11 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -162,40 +165,7 @@ abstract class CaptureJournalKit {
                     }
                 }, "writer-" + w));
             }
-            Random engineRandom = new Random(seed);
-            Thread engine = new Thread(() -> {
-                try {
-                    while (writing.get()) {
-                        // what the engine does: read (folding), then mark some PENDING entries SENT; half the
-                        // time as a push does it, reading and marking beside captures that may not be folded yet
-                        boolean asPush = engineRandom.nextBoolean();
-                        List<OutboxEntry> head = asPush
-                                ? store.outbox(EnumSet.of(OutboxState.PENDING), Long.MIN_VALUE, 10)
-                                : store.outbox(EnumSet.of(OutboxState.PENDING), 10);
-                        Function<ReplicaTransaction, Void> mark = tx -> {
-                            for (OutboxEntry e : head) {
-                                // as the engine does: the entry as stored now (a write may have folded into it)
-                                Optional<OutboxEntry> current = tx.outboxFor(e.collection(), e.id()).stream()
-                                        .filter(c -> c.sequence() == e.sequence()).findFirst();
-                                if (current.isPresent() && current.get().state() == OutboxState.PENDING
-                                        && engineRandom.nextInt(3) == 0) {
-                                    tx.saveOutbox(current.get().withState(OutboxState.SENT, null));
-                                }
-                            }
-                            return null;
-                        };
-                        if (asPush) {
-                            store.inPushTransaction(mark);
-                        } else {
-                            store.inTransaction(mark);
-                        }
-                        store.outboxCount(ALL);
-                        sleep(engineRandom.nextInt(3));
-                    }
-                } catch (Throwable t) {
-                    errors.add(t);
-                }
-            }, "engine");
+            Thread engine = engine(store, emf, new Random(seed), writing, errors, false);
             engine.start();
             writers.forEach(Thread::start);
             for (Thread w : writers) {
@@ -205,18 +175,131 @@ abstract class CaptureJournalKit {
             engine.join(30_000);
             assertTrue(errors.isEmpty(), () -> "errors: " + errors);
 
-            Map<String, List<OutboxEntry>> byRecord = store.outbox(ALL, 10_000).stream()
-                    .collect(Collectors.groupingBy(OutboxEntry::id));
-            assertEquals(0, journalRows(emf));
-            for (int w = 0; w < 4; w++) {
-                for (int i = 0; i < 5; i++) {
-                    String id = "w" + w + "-" + i;
-                    checkRecord(id, store.get("tasks", id), byRecord.getOrDefault(id, List.of()));
-                }
-            }
+            checkOutbox(store, emf, 4, 5);
         } finally {
             store.close();
             emf.close();
+        }
+    }
+
+    /**
+     * A push reading and marking batches beside a long unfolded journal while two writers commit large
+     * transactions: changes folded after their record's entry was marked queue behind it, and each record's latest
+     * entry holds its final state. Seeded.
+     */
+    @Test
+    void pushesBesideALongUnfoldedJournalLoseNothing() {
+        Seeded.run(this::runBeside);
+    }
+
+    private void runBeside(long seed) throws Exception {
+        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+        store.stopBackgroundFold(); // only the push folds, a part at a time
+        try {
+            Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Thread> writers = new ArrayList<>();
+            CountDownLatch aheadOfTheEngine = new CountDownLatch(2);
+            for (int w = 0; w < 2; w++) {
+                Random random = new Random(seed * 31 + w);
+                String prefix = "w" + w + "-";
+                writers.add(new Thread(() -> {
+                    try {
+                        for (int k = 0; k < 6; k++) {
+                            List<Integer> order = new ArrayList<>(IntStream.range(0, 1_000).boxed()
+                                    .toList());
+                            Collections.shuffle(order, random);
+                            Jpa.tx(emf, em -> {
+                                for (int i : order) { // every record once a transaction, in a random order
+                                    String id = prefix + i;
+                                    Task t = em.find(Task.class, id);
+                                    if (t == null) {
+                                        em.persist(new Task(id, "new " + id, "alice"));
+                                    } else if (random.nextInt(4) == 0) {
+                                        em.remove(t);
+                                    } else {
+                                        t.title = "edit " + random.nextInt(1000);
+                                    }
+                                }
+                            });
+                            aheadOfTheEngine.countDown();
+                        }
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }, "bulk-writer-" + w));
+            }
+            Thread engine = engine(store, emf, new Random(seed), writing, errors, true);
+            writers.forEach(Thread::start);
+            aheadOfTheEngine.await(); // more than a push transaction folds is waiting when the engine starts
+            engine.start();
+            for (Thread w : writers) {
+                w.join(120_000);
+            }
+            writing.set(false);
+            engine.join(30_000);
+            assertTrue(errors.isEmpty(), () -> "errors: " + errors);
+            checkOutbox(store, emf, 2, 1_000);
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
+    /**
+     * What the engine does while writers go on: read (folding), then mark some PENDING entries SENT. Beside the
+     * journal, always as a push does it (reading and marking beside captures that may not be folded yet, batches of
+     * 100), slower than the writers and on after them until the journal is folded; else half the time so, half in
+     * plain transactions after a whole fold, batches of 10.
+     */
+    private static Thread engine(JpaReplicaStore store, EntityManagerFactory emf, Random random, AtomicBoolean writing,
+                                 Queue<Throwable> errors, boolean besideJournal) {
+        return new Thread(() -> {
+            try {
+                // beside the journal, on until the push transactions have folded all of it
+                while (writing.get() || besideJournal && journalRows(emf) > 0) {
+                    boolean asPush = besideJournal || random.nextBoolean();
+                    List<OutboxEntry> head = asPush
+                            ? store.outbox(EnumSet.of(OutboxState.PENDING), Long.MIN_VALUE, besideJournal ? 100 : 10)
+                            : store.outbox(EnumSet.of(OutboxState.PENDING), 10);
+                    Function<ReplicaTransaction, Void> mark = tx -> {
+                        for (OutboxEntry e : head) {
+                            // as the engine does: the entry as stored now (a write may have folded into it)
+                            Optional<OutboxEntry> current = tx.outboxFor(e.collection(), e.id()).stream()
+                                    .filter(c -> c.sequence() == e.sequence()).findFirst();
+                            if (current.isPresent() && current.get().state() == OutboxState.PENDING
+                                    && random.nextInt(3) == 0) {
+                                tx.saveOutbox(current.get().withState(OutboxState.SENT, null));
+                            }
+                        }
+                        return null;
+                    };
+                    if (asPush) {
+                        store.inPushTransaction(mark);
+                    } else {
+                        store.inTransaction(mark);
+                        store.outboxCount(ALL);
+                    }
+                    sleep(besideJournal && writing.get() ? 100 + random.nextInt(100) : random.nextInt(3));
+                }
+            } catch (Throwable t) {
+                errors.add(t);
+            }
+        }, "engine");
+    }
+
+    /** Folds what is left, then checks the records {@code w<writer>-<i>} against their outbox entries. */
+    private static void checkOutbox(JpaReplicaStore store, EntityManagerFactory emf, int writers, int ids) {
+        Map<String, List<OutboxEntry>> byRecord = store.outbox(ALL, 100_000).stream()
+                .collect(Collectors.groupingBy(OutboxEntry::id));
+        assertEquals(0, journalRows(emf));
+        for (int w = 0; w < writers; w++) {
+            for (int i = 0; i < ids; i++) {
+                String id = "w" + w + "-" + i;
+                checkRecord(id, store.get("tasks", id), byRecord.getOrDefault(id, List.of()));
+            }
         }
     }
 
