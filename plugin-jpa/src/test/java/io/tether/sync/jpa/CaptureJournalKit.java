@@ -21,7 +21,6 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -126,60 +125,26 @@ abstract class CaptureJournalKit {
 
     @Test
     void concurrentWritersFoldsAndSendsLoseNothing() {
-        Seeded.run(this::run);
-    }
-
-    private void run(long seed) throws Exception {
-        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
-        JpaReplicaStore store = new JpaReplicaStore(emf);
-        store.open(new TestContext(Role.REPLICA));
-        try {
-            Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
-            AtomicBoolean writing = new AtomicBoolean(true);
-            List<Thread> writers = new ArrayList<>();
-            for (int w = 0; w < 4; w++) {
-                Random random = new Random(seed * 31 + w);
-                String prefix = "w" + w + "-";
-                writers.add(new Thread(() -> {
-                    try {
-                        for (int k = 0; k < 40; k++) {
-                            String id = prefix + random.nextInt(5);
-                            int op = random.nextInt(3);
-                            int pause = random.nextInt(4);
-                            Jpa.tx(emf, em -> {
-                                Task t = em.find(Task.class, id);
-                                if (t == null) {
-                                    em.persist(new Task(id, "new " + id, "alice"));
-                                } else if (op == 0) {
-                                    em.remove(t);
-                                } else {
-                                    t.title = "edit " + random.nextInt(1000);
-                                    t.priority = op;
-                                }
-                                em.flush();
-                                sleep(pause);
-                            });
-                        }
-                    } catch (Throwable t) {
-                        errors.add(t);
+        Seeded.run(seed -> concurrently(seed, 4, 5, false, (emf, random, prefix) -> {
+            for (int k = 0; k < 40; k++) {
+                String id = prefix + random.nextInt(5);
+                int op = random.nextInt(3);
+                int pause = random.nextInt(4);
+                Jpa.tx(emf, em -> {
+                    Task t = em.find(Task.class, id);
+                    if (t == null) {
+                        em.persist(new Task(id, "new " + id, "alice"));
+                    } else if (op == 0) {
+                        em.remove(t);
+                    } else {
+                        t.title = "edit " + random.nextInt(1000);
+                        t.priority = op;
                     }
-                }, "writer-" + w));
+                    em.flush();
+                    sleep(pause);
+                });
             }
-            Thread engine = engine(store, emf, new Random(seed), writing, errors, false);
-            engine.start();
-            writers.forEach(Thread::start);
-            for (Thread w : writers) {
-                w.join(120_000);
-            }
-            writing.set(false);
-            engine.join(30_000);
-            assertTrue(errors.isEmpty(), () -> "errors: " + errors);
-
-            checkOutbox(store, emf, 4, 5);
-        } finally {
-            store.close();
-            emf.close();
-        }
+        }));
     }
 
     /**
@@ -189,59 +154,74 @@ abstract class CaptureJournalKit {
      */
     @Test
     void pushesBesideALongUnfoldedJournalLoseNothing() {
-        Seeded.run(this::runBeside);
+        Seeded.run(seed -> concurrently(seed, 2, 1_000, true, (emf, random, prefix) -> {
+            for (int k = 0; k < 6; k++) {
+                List<Integer> order = new ArrayList<>(IntStream.range(0, 1_000).boxed().toList());
+                Collections.shuffle(order, random);
+                Jpa.tx(emf, em -> {
+                    for (int i : order) { // every record once a transaction, in a random order
+                        String id = prefix + i;
+                        Task t = em.find(Task.class, id);
+                        if (t == null) {
+                            em.persist(new Task(id, "new " + id, "alice"));
+                        } else if (random.nextInt(4) == 0) {
+                            em.remove(t);
+                        } else {
+                            t.title = "edit " + random.nextInt(1000);
+                        }
+                    }
+                });
+            }
+        }));
     }
 
-    private void runBeside(long seed) throws Exception {
+    /** One writer thread's work on records {@code prefix + i}. */
+    private interface Writer {
+        void write(EntityManagerFactory emf, Random random, String prefix) throws Exception;
+    }
+
+    /**
+     * Runs {@code writers} writer threads beside an engine thread ({@link #engine}), then checks every record
+     * against its outbox entries. Beside the journal, the background fold is stopped and the engine starts once
+     * the writers committed two transactions, so that more than a push transaction folds is waiting.
+     */
+    private void concurrently(long seed, int writers, int ids, boolean besideJournal, Writer writer) throws Exception {
         EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
         JpaReplicaStore store = new JpaReplicaStore(emf);
         store.open(new TestContext(Role.REPLICA));
-        store.stopBackgroundFold(); // only the push folds, a part at a time
+        if (besideJournal) {
+            store.stopBackgroundFold();
+        }
         try {
             Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicBoolean writing = new AtomicBoolean(true);
-            List<Thread> writers = new ArrayList<>();
-            CountDownLatch aheadOfTheEngine = new CountDownLatch(2);
-            for (int w = 0; w < 2; w++) {
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
                 Random random = new Random(seed * 31 + w);
                 String prefix = "w" + w + "-";
-                writers.add(new Thread(() -> {
+                threads.add(new Thread(() -> {
                     try {
-                        for (int k = 0; k < 6; k++) {
-                            List<Integer> order = new ArrayList<>(IntStream.range(0, 1_000).boxed()
-                                    .toList());
-                            Collections.shuffle(order, random);
-                            Jpa.tx(emf, em -> {
-                                for (int i : order) { // every record once a transaction, in a random order
-                                    String id = prefix + i;
-                                    Task t = em.find(Task.class, id);
-                                    if (t == null) {
-                                        em.persist(new Task(id, "new " + id, "alice"));
-                                    } else if (random.nextInt(4) == 0) {
-                                        em.remove(t);
-                                    } else {
-                                        t.title = "edit " + random.nextInt(1000);
-                                    }
-                                }
-                            });
-                            aheadOfTheEngine.countDown();
-                        }
+                        writer.write(emf, random, prefix);
                     } catch (Throwable t) {
                         errors.add(t);
                     }
-                }, "bulk-writer-" + w));
+                }, "writer-" + w));
             }
-            Thread engine = engine(store, emf, new Random(seed), writing, errors, true);
-            writers.forEach(Thread::start);
-            aheadOfTheEngine.await(); // more than a push transaction folds is waiting when the engine starts
+            Thread engine = engine(store, emf, new Random(seed), writing, errors, besideJournal);
+            threads.forEach(Thread::start);
+            if (besideJournal) {
+                while (journalRows(emf) < 2 && threads.stream().anyMatch(Thread::isAlive)) {
+                    sleep(5);
+                }
+            }
             engine.start();
-            for (Thread w : writers) {
+            for (Thread w : threads) {
                 w.join(120_000);
             }
             writing.set(false);
             engine.join(30_000);
             assertTrue(errors.isEmpty(), () -> "errors: " + errors);
-            checkOutbox(store, emf, 2, 1_000);
+            checkOutbox(store, emf, writers, ids);
         } finally {
             store.close();
             emf.close();
