@@ -119,7 +119,7 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
         ReplicaWork.Known last = known;
         Done<T> done = records.inTransaction(session -> {
             ReplicaCapture.Drained drained = capture.drain(session, foldBudget);
-            ReplicaWork.Known current = last != null && last.turn() == drained.turn() - 1
+            ReplicaWork.Known current = last != null && last.turn() == drained.turn() - 1 && drained.touched() != null
                     ? last.without(drained.touched()) : null;
             ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current, drained.whole());
             ran.set(tx);

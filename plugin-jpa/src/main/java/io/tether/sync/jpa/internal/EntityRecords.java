@@ -132,14 +132,7 @@ public final class EntityRecords {
             try (PreparedStatement ps = c.prepareStatement(probe.many())) {
                 List<Object> keys = List.copyOf(probed.keySet());
                 Class<?> idClass = keys.get(0).getClass();
-                for (List<Object> chunk : Jdbc.chunks(keys, Jdbc.ARRAY_CHUNK)) {
-                    ps.setObject(1, chunk.toArray());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            present.add(rs.getObject(1, idClass));
-                        }
-                    }
-                }
+                KeyLookup.readByArray(ps, keys, rs -> present.add(rs.getObject(1, idClass)));
             }
             return null;
         });
@@ -242,8 +235,7 @@ public final class EntityRecords {
             String table = persister.getRootTableName();
             String key = persister.getRootTableKeyColumnNames()[0];
             return Optional.of(new KeyProbe("select 1 from " + table + " where " + key + " = ?",
-                    "select tether_key from unnest(cast(? as " + arrayType + " array)) tether_keys(tether_key) join "
-                            + table + " on " + key + " = tether_key"));
+                    KeyLookup.arrayJoin(KeyLookup.ARRAY_KEY, arrayType, table, key + " = " + KeyLookup.ARRAY_KEY)));
         }).orElse(null);
     }
 

@@ -61,14 +61,10 @@ final class KeyLookup {
             return;
         }
         if (inProcess) {
-            try (PreparedStatement ps = c.prepareStatement("select " + columns + " from unnest(cast(? as varchar "
-                    + "array)) tether_keys(tether_key) join " + table + " on " + first + " = ? and " + second
-                    + " = tether_key" + suffix)) {
+            try (PreparedStatement ps = c.prepareStatement(arrayJoin(columns, "varchar", table,
+                    first + " = ? and " + second + " = " + ARRAY_KEY) + suffix)) {
                 ps.setString(2, fixed);
-                for (List<String> chunk : Jdbc.chunks(distinct, Jdbc.ARRAY_CHUNK)) {
-                    ps.setObject(1, chunk.toArray(String[]::new));
-                    read(ps, reader);
-                }
+                readByArray(ps, distinct, reader);
             }
             return;
         }
@@ -82,6 +78,27 @@ final class KeyLookup {
                 }
                 read(ps, reader);
             }
+        }
+    }
+
+    /** The name {@link #arrayJoin} gives each key of its array, for the join condition. */
+    static final String ARRAY_KEY = "tether_key";
+
+    /**
+     * The H2 form of a lookup of many keys: {@code select columns} of {@code table}'s rows joined to the keys of an
+     * array parameter (the first, of SQL type {@code elementType}), each called {@value #ARRAY_KEY} in {@code on}.
+     * H2 plans it with the array outside and the table's index inside.
+     */
+    static String arrayJoin(String columns, String elementType, String table, String on) {
+        return "select " + columns + " from unnest(cast(? as " + elementType + " array)) tether_keys(" + ARRAY_KEY
+                + ") join " + table + " on " + on;
+    }
+
+    /** Runs an {@link #arrayJoin} statement for {@code keys}, in arrays of at most {@link Jdbc#ARRAY_CHUNK}. */
+    static void readByArray(PreparedStatement ps, List<?> keys, Jdbc.RowReader<?> reader) throws SQLException {
+        for (List<?> chunk : Jdbc.chunks(keys, Jdbc.ARRAY_CHUNK)) {
+            ps.setObject(1, chunk.toArray());
+            read(ps, reader);
         }
     }
 

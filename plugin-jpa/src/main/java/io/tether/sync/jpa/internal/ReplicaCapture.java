@@ -255,28 +255,40 @@ public final class ReplicaCapture implements ChangeSink {
         return Jdbc.on(session, c -> {
             long turn = t.lockState(c);
             Set<RecordKey> touched = new HashSet<>();
+            boolean listed = true; // false once more were touched than are worth listing (memory stays bounded)
             Set<RecordKey> released = new LinkedHashSet<>();
             long folded = 0;
             while (folded < budget) {
                 int part = foldSome(c, t, touched, released, (int) Math.min(DRAIN_CHANGES, budget - folded));
+                if (touched.size() > TOUCHED_LISTED) {
+                    listed = false;
+                    touched.clear();
+                }
                 if (part == 0) {
-                    return new Drained(turn, touched, released, true);
+                    return new Drained(turn, listed ? touched : null, released, true);
                 }
                 folded += part;
             }
-            return new Drained(turn, touched, released, !t.journalPending(c));
+            return new Drained(turn, listed ? touched : null, released, !t.journalPending(c));
         });
     }
 
     /**
-     * A transaction's turn on the state row lock, the records whose changes its drain folded into the outbox, the
-     * records the folded changes stopped referencing, for {@link ReplicaWork#release}, and whether the journal was
-     * folded whole (else committed changes wait in it, see {@code JpaReplicaStore.inPushTransaction}). Every writer
+     * A transaction's turn on the state row lock, the records whose changes its drain folded into the outbox (null:
+     * more than {@value #TOUCHED_LISTED}), the records the folded changes stopped referencing, for
+     * {@link ReplicaWork#release}, and whether the journal was folded whole (else committed changes wait in it, see
+     * {@code JpaReplicaStore.inPushTransaction}). Every writer
      * of the outbox and the version rows takes the lock first and counts its turn in the row, so when a transaction's
      * turn follows the last one's, it finds those tables as the last one left them but for the records it folded.
      */
     public record Drained(long turn, Set<RecordKey> touched, Set<RecordKey> released, boolean whole) {
     }
+
+    /**
+     * The most records a drain lists as touched ({@link Drained#touched} is null beyond it): a push transaction folds
+     * about a batch; a drain of a long journal in one transaction would otherwise list every record it folded.
+     */
+    private static final int TOUCHED_LISTED = 20_000;
 
     /**
      * Reads the outbox once the journal is folded, for reads that need no transaction of the caller's: the fold

@@ -716,7 +716,7 @@ public final class ReplicaTables {
                     + "base_version = ?, hlc = ?, entry_state = ?, parked_reason = ?, parked_message = ?, "
                     + "parked_data = ?, parked_version = ? where sequence_no = ?")) {
                 for (OutboxEntry entry : entries) {
-                    bindEntry(ps, entry, 0);
+                    bindEntry(ps, entry);
                     ps.setLong(14, entry.sequence());
                     ps.addBatch();
                 }
@@ -769,18 +769,18 @@ public final class ReplicaTables {
                 });
     }
 
-    /** Binds every column but the sequence, from parameter {@code offset + 1} on. */
-    private void bindEntry(PreparedStatement ps, OutboxEntry e, int offset) throws SQLException {
-        ps.setString(offset + 1, e.changeId());
-        ps.setString(offset + 2, e.collection());
-        ps.setString(offset + 3, e.id());
-        ps.setString(offset + 4, e.op().wireName());
-        ps.setString(offset + 5, dataText(e.data()));
-        ps.setString(offset + 6, fieldsText(e.fields()));
-        ps.setLong(offset + 7, e.baseVersion());
-        ps.setString(offset + 8, e.hlc());
-        ps.setString(offset + 9, e.state().name());
-        bindParked(ps, e.parked(), offset + 10);
+    /** Binds every column but the sequence, as parameters 1 to 13. */
+    private void bindEntry(PreparedStatement ps, OutboxEntry e) throws SQLException {
+        ps.setString(1, e.changeId());
+        ps.setString(2, e.collection());
+        ps.setString(3, e.id());
+        ps.setString(4, e.op().wireName());
+        ps.setString(5, dataText(e.data()));
+        ps.setString(6, fieldsText(e.fields()));
+        ps.setLong(7, e.baseVersion());
+        ps.setString(8, e.hlc());
+        ps.setString(9, e.state().name());
+        bindParked(ps, e.parked(), 10);
     }
 
     /** Binds a parked answer's four columns (reason, message, hub data, hub version) from parameter {@code at}. */
