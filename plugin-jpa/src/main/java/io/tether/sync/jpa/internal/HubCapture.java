@@ -40,7 +40,10 @@ public final class HubCapture implements ChangeSink {
         close();
         LogNotifications n = LogNotifications.start(records.runtime().factory(), context::loggedElsewhere)
                 .orElse(null);
-        boolean commitSynchronously = records.inTransaction(s -> Jdbc.on(s, DurableCommits::ensure));
+        boolean commitSynchronously = records.inTransaction(s -> Jdbc.on(s, c -> {
+            PlannerStatistics.check(c, records);
+            return DurableCommits.ensure(c);
+        }));
         HubTables t = new HubTables(context.json(), records.runtime().factory(), n, commitSynchronously);
         long head = records.inTransaction(s -> Jdbc.on(s, c -> {
             t.ensureState(c);

@@ -148,7 +148,10 @@ public final class ReplicaCapture implements ChangeSink {
     /** Creates the state row with a fresh client id unless it exists (needs no engine yet). */
     public void prepare(EntityRecords records) {
         ReplicaTables plain = new ReplicaTables(null, records.runtime().factory());
-        this.clientId = records.inTransaction(s -> Jdbc.on(s, plain::ensureState));
+        this.clientId = records.inTransaction(s -> Jdbc.on(s, c -> {
+            PlannerStatistics.check(c, records);
+            return plain.ensureState(c);
+        }));
     }
 
     public String clientId() {
