@@ -180,10 +180,15 @@ public final class RestJpaBenchmark {
 
     /** Creates {@code n} entities owned by the benchmark user, in transactions of {@value #TX_SIZE}. */
     static void persist(EntityManagerFactory db, String prefix, int n) {
-        for (int from = 0; from < n; from += TX_SIZE) {
+        persist(db, prefix, 0, n);
+    }
+
+    /** Creates the entities numbered {@code fromIndex} (inclusive) to {@code toIndex} (exclusive), likewise. */
+    static void persist(EntityManagerFactory db, String prefix, int fromIndex, int toIndex) {
+        for (int from = fromIndex; from < toIndex; from += TX_SIZE) {
             int first = from;
             inTransaction(db, em -> {
-                for (int i = first; i < Math.min(n, first + TX_SIZE); i++) {
+                for (int i = first; i < Math.min(toIndex, first + TX_SIZE); i++) {
                     SyncedItem item = new SyncedItem();
                     item.fill(prefix + String.format("%07d", i), "item number " + i, i, "bench");
                     em.persist(item);

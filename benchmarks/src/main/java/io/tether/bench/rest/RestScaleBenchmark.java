@@ -74,9 +74,11 @@ public final class RestScaleBenchmark {
         if (!hubOptions.isEmpty()) {
             command.addAll(List.of(hubOptions.split("\\s+")));
         }
-        String hubH2 = System.getProperty("bench.hub.h2");
-        if (hubH2 != null) {
-            command.add("-Dbench.hub.h2=" + hubH2);
+        for (String passed : List.of("bench.hub.h2", "bench.hub.url")) {
+            String value = System.getProperty(passed);
+            if (value != null) {
+                command.add("-D" + passed + "=" + value);
+            }
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), RestScaleBenchmark.class.getName(), "hub",
                 Integer.toString(records), ready.toString()));
@@ -288,19 +290,35 @@ public final class RestScaleBenchmark {
         }
     }
 
+    /** Records seeded between two {@code ANALYZE}s of a hub on PostgreSQL. */
+    private static final int SEED_PART = 50_000;
+
     private static void serveHub(int records, Path ready) throws IOException, InterruptedException {
         String secret = JwtIssuer.randomSecret();
         String token = new JwtIssuer(secret).issue("bench", Duration.ofHours(4));
         Path file = Files.createTempDirectory("tether-scale-hub").resolve("hub");
+        // bench.hub.url: the hub's database instead of an H2 file, for example a PostgreSQL schema of its own:
+        // jdbc:postgresql://127.0.0.1:5432/test?currentSchema=bench&user=postgres (its tables are dropped and created)
         // bench.hub.h2: settings appended to the hub's H2 URL, for example ";CACHE_SIZE=524288"
-        EntityManagerFactory db = RestJpaBenchmark.database("hub", "jdbc:h2:file:" + file
-                + System.getProperty("bench.hub.h2", ""));
+        String url = System.getProperty("bench.hub.url",
+                "jdbc:h2:file:" + file + System.getProperty("bench.hub.h2", ""));
+        EntityManagerFactory db = RestJpaBenchmark.database("hub", url);
         JpaHubStore store = new JpaHubStore(db);
         try (HubEngine hub = Tether.hub().store(store).authenticator(JwtAuthenticator.hs256(secret).build())
                 .build().start();
              TetherServer server = TetherServer.builder().hub(hub.service()).host("127.0.0.1").port(0).build()
                      .start()) {
-            RestJpaBenchmark.persist(db, "h", records);
+            if (url.startsWith("jdbc:postgresql")) {
+                // analyzed as the tables grow, as autovacuum does (the store warns when it is off: docs/jpa.md)
+                for (int seeded = 0; seeded < records; seeded += SEED_PART) {
+                    RestJpaBenchmark.persist(db, "h", seeded, Math.min(records, seeded + SEED_PART));
+                    RestJpaBenchmark.inTransaction(db, em -> em.createNativeQuery("analyze synceditem, "
+                            + "tether_hub_record, tether_change_log, tether_dedup_run, tether_hub_state")
+                            .executeUpdate());
+                }
+            } else {
+                RestJpaBenchmark.persist(db, "h", records);
+            }
             Path tmp = ready.resolveSibling("hub.tmp");
             Files.write(tmp, List.of(server.uri().toString(), token), StandardCharsets.UTF_8);
             Files.move(tmp, ready);

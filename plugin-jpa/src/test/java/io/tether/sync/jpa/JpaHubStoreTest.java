@@ -156,6 +156,38 @@ class JpaHubStoreTest {
         assertEquals(List.of(2L), store.snapshot(0, 2, 10, EVERYTHING).stream().map(LogEntry::version).toList());
     }
 
+    /** The log is read a page at a time; pages holding only superseded entries do not end the snapshot early. */
+    @Test
+    void aSnapshotReadsOnPastPagesOfSupersededEntries() {
+        Jpa.tx(emf, em -> {
+            for (int i = 0; i < 300; i++) {
+                em.persist(new Task(String.format("t%03d", i), "first", "alice"));
+            }
+        });
+        Jpa.tx(emf, em -> {
+            for (int i = 0; i < 250; i++) {
+                em.find(Task.class, String.format("t%03d", i)).title = "second"; // versions 1-250 superseded
+            }
+        });
+        long head = store.headVersion();
+        assertEquals(550, head);
+        List<LogEntry> first = store.snapshot(0, head, 100, EVERYTHING); // reads pages of 100 log entries
+        assertEquals(100, first.size());
+        assertEquals(251L, first.get(0).version(), "the first live entry, after two and a half superseded pages");
+        assertEquals("t250", first.get(0).id());
+        List<LogEntry> all = new ArrayList<>(first);
+        while (true) {
+            List<LogEntry> next = store.snapshot(all.get(all.size() - 1).version(), head, 100, EVERYTHING);
+            if (next.isEmpty()) {
+                break;
+            }
+            all.addAll(next);
+        }
+        assertEquals(300, all.size());
+        assertEquals(300, all.stream().map(LogEntry::id).distinct().count());
+        assertEquals(250, all.stream().filter(e -> "second".equals(e.data().get("title"))).count());
+    }
+
     @Test
     void compactionDropsSupersededEntriesAndOldTombstonesAndPersistsTheHorizon() throws Exception {
         Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));       // 1, superseded by 2

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 
 import static io.tether.sync.jpa.internal.RowInsert.SqlType.BIGINT;
 import static io.tether.sync.jpa.internal.RowInsert.SqlType.BOOLEAN;
@@ -41,6 +42,8 @@ final class HubTables {
     private final KeyLookup changes;
     /** Whether the database runs in this process (H2): rows are then inserted as arrays ({@link RowInsert}). */
     private final boolean inProcess;
+    /** Whether log reads tell the database how many rows they read ({@link Jdbc#takesLimit}). */
+    private final boolean takesLimit;
     /** Tells other hub nodes over the same database when the head moves (PostgreSQL), or null. */
     private final LogNotifications notifications;
     /** Whether each transaction that moves the head asks for a synchronous commit ({@link DurableCommits}). */
@@ -52,6 +55,7 @@ final class HubTables {
         this.keys = KeyLookup.records(factory);
         this.changes = KeyLookup.changes(factory);
         this.inProcess = KeyLookup.inProcess(factory);
+        this.takesLimit = Jdbc.takesLimit(factory);
         this.notifications = notifications;
         this.commitSynchronously = commitSynchronously;
     }
@@ -224,20 +228,35 @@ final class HubTables {
 
     /** Log entries in (after, upTo] that the filter accepts, in version order, at most {@code limit}. */
     List<LogEntry> changesSince(Connection c, long after, long upTo, int limit, PullFilter filter) throws SQLException {
-        return filtered(c, "select " + LOG_COLUMNS + " from tether_change_log where version > ? and version <= ?",
-                "", after, upTo, limit, filter);
+        return filtered(c, page -> "select " + LOG_COLUMNS + ", true from tether_change_log where version > ? and "
+                + "version <= ? order by version" + limit(page), after, upTo, limit, filter);
     }
 
-    /** The latest entries of live records in (after, upTo], in version order. */
+    /**
+     * The latest entries of live records in (after, upTo], in version order. A page of the log's range is read by
+     * its primary key (version), and each entry then tells whether it is its record's live state, looked up by the
+     * record's key: the database never joins the whole range (PostgreSQL, misjudging how many entries are live,
+     * would hash-join and sort every entry up to {@code upTo} for each page).
+     */
     List<LogEntry> snapshot(Connection c, long after, long upTo, int limit, PullFilter filter) throws SQLException {
-        // driven by the change log's primary key (version), so each page is a range scan, not a join of everything
-        return filtered(c, "select l.version, l.collection_name, l.record_id, l.op, l.record_data, l.scope_value, "
-                + "l.committed_ms from tether_change_log l where l.version > ? and l.version <= ? and exists ("
-                + "select 1 from tether_hub_record r where r.collection_name = l.collection_name and r.record_id = "
-                + "l.record_id and r.version = l.version and r.deleted = false)", "l.", after, upTo, limit, filter);
+        return filtered(c, page -> "select l.version, l.collection_name, l.record_id, l.op, l.record_data, "
+                + "l.scope_value, l.committed_ms, exists (select 1 from tether_hub_record r where r.collection_name = "
+                + "l.collection_name and r.record_id = l.record_id and r.version = l.version and r.deleted = false) "
+                + "from (select " + LOG_COLUMNS + " from tether_change_log where version > ? and version <= ? "
+                + "order by version" + limit(page) + ") l order by l.version", after, upTo, limit, filter);
     }
 
-    private List<LogEntry> filtered(Connection c, String base, String alias, long after, long upTo, int limit,
+    /** {@code limit n}, where the database takes it ({@link Jdbc#takesLimit}); else the JDBC row limit alone. */
+    private String limit(int rows) {
+        return takesLimit ? " limit " + rows : "";
+    }
+
+    /**
+     * Reads log entries with {@code select} (for a page size: log columns and whether the entry is wanted, after
+     * version {@code ?} up to {@code ?}, at most a page in version order), a page at a time, and returns those
+     * wanted whose collection and scope the filter accepts, at most {@code limit}.
+     */
+    private List<LogEntry> filtered(Connection c, IntFunction<String> select, long after, long upTo, int limit,
                                     PullFilter filter) throws SQLException {
         List<String> collections = List.copyOf(filter.scopesByCollection().keySet());
         List<LogEntry> out = new ArrayList<>();
@@ -246,34 +265,36 @@ final class HubTables {
         }
         // collections and scopes are filtered below, in Java: an IN list here lets the database pick the
         // (collection, record) index and sort the whole log for every page instead of range-scanning by version
-        String sql = base + " order by " + alias + "version";
-        long from = after;
         int page = Math.max(limit, 100);
-        while (out.size() < limit) {
-            long start = from;
-            List<LogEntry> batch = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, start);
+        long from = after;
+        try (PreparedStatement ps = c.prepareStatement(select.apply(page))) {
+            while (out.size() < limit) {
+                ps.setLong(1, from);
                 ps.setLong(2, upTo);
                 ps.setMaxRows(page);
+                int read = 0;
+                List<LogEntry> batch = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        batch.add(entry(rs));
+                        read++;
+                        from = rs.getLong(1);
+                        if (rs.getBoolean(8)) {
+                            batch.add(entry(rs));
+                        }
                     }
                 }
-            }
-            for (LogEntry e : batch) {
-                if (filter.accepts(e.collection(), e.scope())) {
-                    out.add(e);
-                    if (out.size() == limit) {
-                        return out;
+                for (LogEntry e : batch) {
+                    if (filter.accepts(e.collection(), e.scope())) {
+                        out.add(e);
+                        if (out.size() == limit) {
+                            return out;
+                        }
                     }
                 }
+                if (read < page) {
+                    return out;
+                }
             }
-            if (batch.size() < page) {
-                return out;
-            }
-            from = batch.get(batch.size() - 1).version();
         }
         return out;
     }

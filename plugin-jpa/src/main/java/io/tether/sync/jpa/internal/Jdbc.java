@@ -1,6 +1,11 @@
 package io.tether.sync.jpa.internal;
 
 import io.tether.sync.SyncException;
+import org.hibernate.dialect.Dialect;
+import org.hibernate.dialect.H2Dialect;
+import org.hibernate.dialect.MySQLDialect;
+import org.hibernate.dialect.PostgreSQLDialect;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 
 import java.sql.Connection;
@@ -62,6 +67,17 @@ final class Jdbc {
                 return out;
             }
         }
+    }
+
+    /**
+     * Whether the factory's database takes {@code limit n} after a query (H2, PostgreSQL, MySQL and MariaDB). Where a
+     * query reads the first rows of many, the limit tells the planner: PostgreSQL otherwise plans for every row the
+     * query could return (a join and a sort of the whole change log for a page of a pull), and only stops sending
+     * at the JDBC driver's maximum row count.
+     */
+    static boolean takesLimit(SessionFactoryImplementor factory) {
+        Dialect dialect = factory.getJdbcServices().getDialect();
+        return dialect instanceof H2Dialect || dialect instanceof PostgreSQLDialect || dialect instanceof MySQLDialect;
     }
 
     /** Whether {@code select} (its parameters bound by {@code binder}) finds a row; it reads at most one. */
