@@ -45,7 +45,7 @@ final class PlannerStatistics {
      * {@code entityTables}: autovacuum off on the server, or for some of those tables ({@code autovacuum_enabled =
      * false}); empty when nothing does.
      */
-    static Optional<String> warning(Connection c, Collection<String> entityTables) throws SQLException {
+    private static Optional<String> warning(Connection c, Collection<String> entityTables) throws SQLException {
         boolean serverOff = "off".equals(Jdbc.query(c, "show autovacuum", ps -> { }, rs -> rs.getString(1)).get(0));
         List<String> tablesOff = Jdbc.query(c, "select c.relname from pg_class c "
                 + "where c.relnamespace = to_regnamespace(current_schema()) and c.relkind = 'r' "
