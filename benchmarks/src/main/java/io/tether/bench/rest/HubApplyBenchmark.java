@@ -64,6 +64,11 @@ public final class HubApplyBenchmark {
                 double[] updates = run(service, bench, batches, batchSize, warmup, versions, true);
                 System.out.printf("hub apply: updates %s%n", summary(updates));
             }
+            // the periodic compaction, by hand: with updates, half the log is superseded
+            long start = System.nanoTime();
+            long horizon = hub.compact();
+            System.out.printf("compaction of %,d log entries: %.2f s (horizon %d)%n", (long) versions.length
+                    * (kinds.contains("updates") ? 2 : 1), (System.nanoTime() - start) / 1e9, horizon);
         } finally {
             store.close();
             db.close();

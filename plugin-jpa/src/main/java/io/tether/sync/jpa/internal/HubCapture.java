@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,24 +208,35 @@ public final class HubCapture implements ChangeSink {
     }
 
     /**
-     * Compacts under the counter lock; returns the (persisted) horizon. The metadata rows of the tombstones to drop
-     * are locked first, by collection in name order and by id, then the counter: the order a push takes them, so
-     * that a push of a deleted record and a compaction wait for each other instead of deadlocking.
+     * Compacts; returns the (persisted) horizon. Superseded entries and old dedup rows go first, in a transaction that
+     * takes no lock a push waits for. Then the metadata rows of the tombstones committed before the cutoff are locked,
+     * by collection in name order and by id, then the counter: the order a push takes them, so that a push of a
+     * deleted record and a compaction wait for each other instead of deadlocking. A tombstone a push wrote over
+     * meanwhile is dropped as superseded, without moving the horizon.
      */
     public long compact(EntityRecords records, Instant cutoff) {
         long cutoffMs = cutoff.toEpochMilli();
+        records.inTransaction(s -> Jdbc.on(s, c -> {
+            tables().dropSuperseded(c, cutoffMs);
+            return null;
+        }));
         return records.inTransaction(s -> Jdbc.on(s, c -> {
-            Map<String, List<String>> tombs = new TreeMap<>();
+            Map<String, List<HubTables.Tomb>> tombs = new TreeMap<>();
             for (HubTables.Tomb t : tables().tombs(c, cutoffMs)) {
-                tombs.computeIfAbsent(t.collection(), k -> new ArrayList<>()).add(t.id());
+                tombs.computeIfAbsent(t.collection(), k -> new ArrayList<>()).add(t);
             }
-            Set<RecordKey> locked = new HashSet<>();
+            List<HubTables.Tomb> live = new ArrayList<>();
+            List<HubTables.Tomb> superseded = new ArrayList<>();
             for (var group : tombs.entrySet()) {
-                tables().lockRecords(c, group.getKey(), group.getValue());
-                group.getValue().forEach(id -> locked.add(new RecordKey(group.getKey(), id)));
+                Map<String, HubTables.Meta> now = tables().lockRecords(c, group.getKey(),
+                        group.getValue().stream().map(HubTables.Tomb::id).toList());
+                for (HubTables.Tomb t : group.getValue()) {
+                    HubTables.Meta meta = now.get(t.id());
+                    (meta != null && meta.deleted() && meta.version() == t.version() ? live : superseded).add(t);
+                }
             }
             tables().lockCounter(c);
-            long dropped = tables().compact(c, cutoffMs, locked);
+            long dropped = tables().dropTombs(c, live, superseded);
             long horizon = Math.max(tables().horizon(c), dropped);
             tables().setHorizon(c, horizon);
             return horizon;

@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
@@ -449,38 +448,33 @@ final class HubTables {
     }
 
     /**
-     * Drops superseded log entries, dedup rows committed before the cutoff, and those tombstones committed before it
-     * whose metadata rows are {@code locked}; returns the highest dropped tombstone version (0 when none). Run while
-     * holding the counter lock.
+     * Drops the log entries a later write of their record superseded (each record's latest entry is at its version),
+     * and the dedup rows committed before the cutoff. Needs no lock: an entry that a push supersedes meanwhile goes at
+     * the next compaction.
      */
-    long compact(Connection c, long cutoffMs, Set<RecordKey> locked) throws SQLException {
-        // superseded: the record's metadata holds a later version (each record's latest entry is its version)
+    void dropSuperseded(Connection c, long cutoffMs) throws SQLException {
         Jdbc.update(c, "delete from tether_change_log l where not exists (select 1 from tether_hub_record r where "
                 + "r.collection_name = l.collection_name and r.record_id = l.record_id and r.version = l.version)",
                 ps -> { });
-        // a tombstone committed since the caller locked the others waits for the next compaction
-        List<Tomb> tombs = tombs(c, cutoffMs).stream()
-                .filter(t -> locked.contains(new RecordKey(t.collection(), t.id()))).toList();
-        long highest = 0;
-        if (!tombs.isEmpty()) {
-            try (PreparedStatement log = c.prepareStatement("delete from tether_change_log where version = ?");
-                 PreparedStatement meta = c.prepareStatement("delete from tether_hub_record where collection_name = ? "
-                         + "and record_id = ? and version = ? and deleted = true")) {
-                for (Tomb t : tombs) {
-                    log.setLong(1, t.version());
-                    log.addBatch();
-                    meta.setString(1, t.collection());
-                    meta.setString(2, t.id());
-                    meta.setLong(3, t.version());
-                    meta.addBatch();
-                    highest = Math.max(highest, t.version());
-                }
-                log.executeBatch();
-                meta.executeBatch();
-            }
-        }
         Jdbc.update(c, "delete from tether_dedup where committed_ms < ?", ps -> ps.setLong(1, cutoffMs));
         Jdbc.update(c, "delete from tether_dedup_run where committed_ms < ?", ps -> ps.setLong(1, cutoffMs));
-        return highest;
+    }
+
+    /**
+     * Drops the log entries of {@code tombs} and the metadata rows of those still their record's state
+     * ({@code live}: the caller holds their rows' locks and the counter's); returns the highest version of those,
+     * 0 when none.
+     */
+    long dropTombs(Connection c, List<Tomb> live, List<Tomb> superseded) throws SQLException {
+        List<Tomb> all = new ArrayList<>(live);
+        all.addAll(superseded);
+        Jdbc.batch(c, "delete from tether_change_log where version = ?", all, (ps, t) -> ps.setLong(1, t.version()));
+        Jdbc.batch(c, "delete from tether_hub_record where collection_name = ? and record_id = ? and version = ? "
+                + "and deleted = true", live, (ps, t) -> {
+                    ps.setString(1, t.collection());
+                    ps.setString(2, t.id());
+                    ps.setLong(3, t.version());
+                });
+        return live.stream().mapToLong(Tomb::version).max().orElse(0);
     }
 }
