@@ -34,8 +34,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -190,10 +192,7 @@ class JpaHubStoreTest {
 
     @Test
     void compactionDropsSupersededEntriesAndOldTombstonesAndPersistsTheHorizon() throws Exception {
-        Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));       // 1, superseded by 2
-        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "Two");          // 2
-        Jpa.tx(emf, em -> em.persist(new Task("t2", "Gone", "alice")));      // 3, superseded by 4
-        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t2")));             // 4, tombstone
+        writeSupersededEntriesAndATombstone();
         store.inTransaction(tx -> {
             tx.recordApplied("c", "c:1", 2);
             return null;
@@ -229,28 +228,15 @@ class JpaHubStoreTest {
         Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t1")));             // 2, tombstone
         Thread.sleep(5);
         Instant cutoff = Instant.now();
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        try {
-            Future<Long> push = threads.submit(() -> store.inTransaction(tx -> {
-                tx.prefetch("tasks", List.of("t1"));                         // as a push locks its records
-                holding.countDown();
-                await(release);
-                return tx.write(new HubWrite("tasks", "t1", Operation.UPSERT,
-                        Map.of("id", "t1", "title", "Back", "done", false, "owner_id", "alice"), "alice",
-                        Set.of("title"), null));
-            }));
-            assertTrue(holding.await(10, TimeUnit.SECONDS));
-            Future<Long> compaction = threads.submit(() -> store.compact(cutoff));
-            awaitBlockedSession();
-            release.countDown();
-            assertEquals(3, push.get(30, TimeUnit.SECONDS));
-            assertEquals(0, compaction.get(30, TimeUnit.SECONDS), "the tombstone was written over: no horizon");
-        } finally {
-            release.countDown();
-            threads.shutdownNow();
-        }
+        Beside<Long> done = compactBeside(cutoff, held -> store.inTransaction(tx -> {
+            tx.prefetch("tasks", List.of("t1"));                             // as a push locks its records
+            held.run();
+            return tx.write(new HubWrite("tasks", "t1", Operation.UPSERT,
+                    Map.of("id", "t1", "title", "Back", "done", false, "owner_id", "alice"), "alice",
+                    Set.of("title"), null));
+        }), compaction -> awaitBlockedSession());
+        assertEquals(3, done.held());
+        assertEquals(0, done.horizon(), "the tombstone was written over: no horizon");
         assertEquals(List.of(3L), log().stream().map(LogEntry::version).toList(), "the tombstone's entry: superseded");
         assertEquals("Back", store.get("tasks", "t1").orElseThrow().data().get("title"));
     }
@@ -262,39 +248,69 @@ class JpaHubStoreTest {
      */
     @Test
     void compactionDropsSupersededEntriesWhileAPushHoldsTheCounter() throws Exception {
-        Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));       // 1, superseded by 2
-        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "Two");          // 2
-        Jpa.tx(emf, em -> em.persist(new Task("t2", "Gone", "alice")));      // 3, superseded by 4
-        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t2")));             // 4, tombstone
+        writeSupersededEntriesAndATombstone();
         Thread.sleep(5);
         Instant cutoff = Instant.now();
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService threads = Executors.newFixedThreadPool(2);
-        try {
-            Future<?> counter = threads.submit(() -> Jpa.tx(emf, em -> {
+        Beside<Object> done = compactBeside(cutoff, held -> {
+            Jpa.tx(emf, em -> {
                 em.createNativeQuery("select head_version from tether_hub_state where id = 1 for update")
                         .getResultList();                                    // as a push does before it commits
-                holding.countDown();
-                await(release);
-            }));
-            assertTrue(holding.await(10, TimeUnit.SECONDS));
-            Future<Long> compaction = threads.submit(() -> store.compact(cutoff));
+                held.run();
+            });
+            return null;
+        }, compaction -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!log().stream().map(LogEntry::version).toList().equals(List.of(2L, 4L))) {
                 assertTrue(System.nanoTime() < deadline, "superseded entries still there: " + log());
                 Thread.sleep(10);
             }
             awaitBlockedSession(); // the tombstone's part waits for the counter
-            assertTrue(!compaction.isDone());
+            assertFalse(compaction.isDone());
+        });
+        assertEquals(4, done.horizon());
+        assertEquals(List.of(2L), log().stream().map(LogEntry::version).toList());
+    }
+
+    /** Versions 1 and 3 superseded (by 2 and 4), 4 a tombstone. */
+    private void writeSupersededEntriesAndATombstone() {
+        Jpa.tx(emf, em -> em.persist(new Task("t1", "One", "alice")));       // 1, superseded by 2
+        Jpa.tx(emf, em -> em.find(Task.class, "t1").title = "Two");          // 2
+        Jpa.tx(emf, em -> em.persist(new Task("t2", "Gone", "alice")));      // 3, superseded by 4
+        Jpa.tx(emf, em -> em.remove(em.find(Task.class, "t2")));             // 4, tombstone
+    }
+
+    /** What ran beside a compaction returned, and the horizon the compaction returned. */
+    private record Beside<T>(T held, long horizon) {
+    }
+
+    /** Checks made while a compaction runs beside a transaction that holds locks. */
+    private interface WhileCompacting {
+        void check(Future<Long> compaction) throws Exception;
+    }
+
+    /**
+     * Runs {@code hold} on a thread of its own; once it calls the runnable it is given (holding its locks), it waits
+     * there while a compaction to {@code cutoff} starts and {@code check} runs, then goes on.
+     */
+    private <T> Beside<T> compactBeside(Instant cutoff, Function<Runnable, T> hold, WhileCompacting check)
+            throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<T> held = threads.submit(() -> hold.apply(() -> {
+                holding.countDown();
+                await(release);
+            }));
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            Future<Long> compaction = threads.submit(() -> store.compact(cutoff));
+            check.check(compaction);
             release.countDown();
-            counter.get(30, TimeUnit.SECONDS);
-            assertEquals(4, compaction.get(30, TimeUnit.SECONDS));
+            return new Beside<>(held.get(30, TimeUnit.SECONDS), compaction.get(30, TimeUnit.SECONDS));
         } finally {
             release.countDown();
             threads.shutdownNow();
         }
-        assertEquals(List.of(2L), log().stream().map(LogEntry::version).toList());
     }
 
     private static void await(CountDownLatch latch) {
