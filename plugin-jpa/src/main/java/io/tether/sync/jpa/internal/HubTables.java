@@ -39,8 +39,8 @@ final class HubTables {
     private final StoreContext.JsonText json;
     private final KeyLookup keys;
     private final KeyLookup changes;
-    /** Whether the database runs in this process (H2): rows are then inserted as arrays ({@link RowInsert}). */
-    private final boolean inProcess;
+    /** How rows are inserted ({@link RowInsert.Form}). */
+    private final RowInsert.Form insertForm;
     /** Whether log reads tell the database how many rows they read ({@link Jdbc#takesLimit}). */
     private final boolean takesLimit;
     /** Tells other hub nodes over the same database when the head moves (PostgreSQL), or null. */
@@ -53,7 +53,7 @@ final class HubTables {
         this.json = json;
         this.keys = KeyLookup.records(factory);
         this.changes = KeyLookup.changes(factory);
-        this.inProcess = KeyLookup.inProcess(factory);
+        this.insertForm = RowInsert.Form.of(factory);
         this.takesLimit = Jdbc.takesLimit(factory);
         this.notifications = notifications;
         this.commitSynchronously = commitSynchronously;
@@ -162,7 +162,7 @@ final class HubTables {
     void writeRecords(Connection c, List<MetaWrite> writes) throws SQLException {
         List<MetaWrite> inserts = writes.stream().filter(w -> !w.exists()).toList();
         List<MetaWrite> updates = writes.stream().filter(MetaWrite::exists).toList();
-        RECORD_INSERT.insert(c, inProcess, inserts);
+        RECORD_INSERT.insert(c, insertForm, inserts);
         if (!updates.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("update tether_hub_record set version = ?, scope_value = ?, "
                     + "hlc = ?, stamps = ?, deleted = ? where collection_name = ? and record_id = ?")) {
@@ -190,7 +190,7 @@ final class HubTables {
         for (LogEntry e : entries) {
             rows.add(new LogRow(e, e.data() == null ? null : fitting(json.write(e.data()), e)));
         }
-        LOG_INSERT.insert(c, inProcess, rows);
+        LOG_INSERT.insert(c, insertForm, rows);
     }
 
     /** A log entry with its record's JSON text. */

@@ -42,15 +42,15 @@ public final class ReplicaTables {
     private final KeyLookup awaited;
     /** Whether every waiting row is known to name the record it awaits ({@link #awaitingUnknown}). */
     private volatile boolean awaitedAlwaysKept;
-    /** Whether the database runs in this process (H2): rows are then inserted as arrays ({@link RowInsert}). */
-    private final boolean inProcess;
+    /** How rows are inserted ({@link RowInsert.Form}). */
+    private final RowInsert.Form insertForm;
     private final RowInsert<OutboxEntry> outboxInsert;
 
     ReplicaTables(StoreContext.JsonText json, SessionFactoryImplementor factory) {
         this.json = json;
         this.keys = KeyLookup.records(factory);
-        this.inProcess = KeyLookup.inProcess(factory);
-        this.awaited = new KeyLookup("awaited_collection", "awaited_id", inProcess);
+        this.insertForm = RowInsert.Form.of(factory);
+        this.awaited = new KeyLookup("awaited_collection", "awaited_id", KeyLookup.inProcess(factory));
         this.outboxInsert = new RowInsert<>("tether_outbox",
                 new RowInsert.Column<>("sequence_no", BIGINT, OutboxEntry::sequence),
                 new RowInsert.Column<>("change_id", VARCHAR, OutboxEntry::changeId),
@@ -374,7 +374,7 @@ public final class ReplicaTables {
                 }
             }
         }
-        META_INSERT.insert(c, inProcess, inserts);
+        META_INSERT.insert(c, insertForm, inserts);
     }
 
     private static final RowInsert<MetaPut> META_INSERT = new RowInsert<>("tether_replica_record",
@@ -695,7 +695,7 @@ public final class ReplicaTables {
     }
 
     void insertOutbox(Connection c, List<OutboxEntry> entries) throws SQLException {
-        outboxInsert.insert(c, inProcess, entries);
+        outboxInsert.insert(c, insertForm, entries);
     }
 
     /**
