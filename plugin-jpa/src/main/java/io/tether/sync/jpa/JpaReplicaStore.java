@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -89,7 +88,7 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
      */
     @Override
     public <T> T inTransaction(Function<ReplicaTransaction, T> work) {
-        return run(work, Long.MAX_VALUE, new AtomicReference<>());
+        return run(work, Long.MAX_VALUE);
     }
 
     /**
@@ -100,36 +99,46 @@ public final class JpaReplicaStore implements ReplicaStore, JpaSyncStore {
      */
     @Override
     public <T> T inPushTransaction(Function<ReplicaTransaction, T> work) {
-        AtomicReference<ReplicaWork> ran = new AtomicReference<>();
         capture.pushing();
         try {
-            return run(work, PUSH_FOLD, ran);
-        } catch (RuntimeException e) {
-            if (ran.get() == null || !ran.get().wantedWholeJournal()) {
-                throw e;
-            }
+            return run(work, PUSH_FOLD);
+        } catch (WholeJournalNeeded refused) {
+            return inTransaction(work);
         }
-        return inTransaction(work);
     }
 
     /** Changes a push transaction folds before it runs beside the rest of the journal: about a batch. */
     private static final long PUSH_FOLD = 1_000;
 
-    private <T> T run(Function<ReplicaTransaction, T> work, long foldBudget, AtomicReference<ReplicaWork> ran) {
+    private <T> T run(Function<ReplicaTransaction, T> work, long foldBudget) {
         ReplicaWork.Known last = known;
         Done<T> done = records.inTransaction(session -> {
             ReplicaCapture.Drained drained = capture.drain(session, foldBudget);
             ReplicaWork.Known current = last != null && last.turn() == drained.turn() - 1 && drained.touched() != null
                     ? last.without(drained.touched()) : null;
             ReplicaWork tx = new ReplicaWork(records, capture, session, drained.turn(), current, drained.whole());
-            ran.set(tx);
             tx.release(drained.released());
-            T result = work.apply(tx);
+            T result;
+            try {
+                result = work.apply(tx);
+            } catch (RuntimeException e) {
+                throw tx.wantedWholeJournal() ? new WholeJournalNeeded(e) : e;
+            }
+            if (tx.wantedWholeJournal()) {
+                throw new WholeJournalNeeded(null); // the work went on past the refusal: it must not commit
+            }
             tx.finish();
             return new Done<>(result, tx.known());
         });
         known = done.known(); // committed
         return done.result();
+    }
+
+    /** A push transaction did what needs the capture journal folded whole ({@code ReplicaWork.requireWholeJournal}). */
+    private static final class WholeJournalNeeded extends RuntimeException {
+        WholeJournalNeeded(RuntimeException cause) {
+            super("rolled back, to run again with the capture journal folded whole", cause, false, false);
+        }
     }
 
     private record Done<T>(T result, ReplicaWork.Known known) {

@@ -123,6 +123,43 @@ abstract class CaptureJournalKit {
         }
     }
 
+    /** Work that swallows the refusal to apply beside an unfolded journal is not committed, but run again. */
+    @Test
+    void aPushTransactionThatSwallowsTheRefusalRunsAgain() {
+        EntityManagerFactory emf = Databases.open(url(), Action.CREATE_DROP);
+        JpaReplicaStore store = new JpaReplicaStore(emf);
+        store.open(new TestContext(Role.REPLICA));
+        store.stopBackgroundFold();
+        try {
+            for (int t = 0; t < 3; t++) {
+                int first = t * 2_000;
+                Jpa.tx(emf, em -> {
+                    for (int i = first; i < first + 2_000; i++) {
+                        em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
+                    }
+                });
+            }
+            Map<String, Object> hubState = new java.util.LinkedHashMap<>(Map.of("id", "h1", "title", "from the hub",
+                    "done", false, "owner_id", "alice"));
+            List<Boolean> applied = new ArrayList<>();
+            store.inPushTransaction(tx -> {
+                try {
+                    tx.applyRemote("tasks", "h1", hubState, 3);
+                    applied.add(true);
+                } catch (io.tether.sync.SyncException refused) {
+                    applied.add(false); // and goes on as if nothing happened
+                }
+                return null;
+            });
+            assertEquals(List.of(false, true), applied, "refused beside the journal, then run again with it folded");
+            assertEquals("from the hub", store.get("tasks", "h1").orElseThrow().data().get("title"));
+            assertEquals(0, journalRows(emf));
+        } finally {
+            store.close();
+            emf.close();
+        }
+    }
+
     @Test
     void concurrentWritersFoldsAndSendsLoseNothing() {
         Seeded.run(seed -> concurrently(seed, 4, 5, false, (emf, random, prefix) -> {

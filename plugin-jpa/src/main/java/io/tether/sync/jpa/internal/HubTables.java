@@ -272,21 +272,16 @@ final class HubTables {
                 ps.setLong(2, upTo);
                 ps.setMaxRows(page);
                 int read = 0;
-                List<LogEntry> batch = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         read++;
                         from = rs.getLong(1);
-                        if (rs.getBoolean(8)) {
-                            batch.add(entry(rs));
-                        }
-                    }
-                }
-                for (LogEntry e : batch) {
-                    if (filter.accepts(e.collection(), e.scope())) {
-                        out.add(e);
-                        if (out.size() == limit) {
-                            return out;
+                        // wanted, and in the filter's collections and scopes: only then is the record's JSON read
+                        if (rs.getBoolean(8) && filter.accepts(rs.getString(2), rs.getString(6))) {
+                            out.add(entry(rs));
+                            if (out.size() == limit) {
+                                return out;
+                            }
                         }
                     }
                 }

@@ -320,7 +320,7 @@ public final class ReplicaCapture implements ChangeSink {
                 return Optional.empty(); // no lock: a read that finds nothing to fold waits for no store transaction
             }
             long taken = t.lockState(c);
-            return foldSome(c, t, new HashSet<>(), released, DRAIN_CHANGES) > 0 ? Optional.of(taken)
+            return foldSome(c, t, null, released, DRAIN_CHANGES) > 0 ? Optional.of(taken)
                     : Optional.empty();
         });
         if (turn.isPresent() && !released.isEmpty()) {
@@ -363,8 +363,8 @@ public final class ReplicaCapture implements ChangeSink {
 
     /**
      * Under the state lock: folds up to {@value #DRAIN_ROWS} journal rows, stopping once {@code maxChanges} changes
-     * are read (at least one row), and adds the records of their changes to {@code touched} and the records those
-     * stopped referencing to {@code released}; returns how many changes were folded.
+     * are read (at least one row), and adds the records of their changes to {@code touched} (unless null) and the
+     * records those stopped referencing to {@code released}; returns how many changes were folded.
      */
     private int foldSome(Connection c, ReplicaTables t, Set<RecordKey> touched, Set<RecordKey> released,
                          int maxChanges) throws SQLException {
@@ -374,7 +374,9 @@ public final class ReplicaCapture implements ChangeSink {
         }
         fold(c, t, rows);
         rows.forEach(row -> row.changes().forEach(change -> {
-            touched.add(change.key());
+            if (touched != null) {
+                touched.add(change.key());
+            }
             released.addAll(change.released());
         }));
         t.removeJournal(c, rows);

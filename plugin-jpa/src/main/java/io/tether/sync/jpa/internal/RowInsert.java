@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * Inserts many rows into one of Tether's tables. H2, in process, starts a statement for every row of a JDBC batch,
  * which costs about as much as writing the row, and PostgreSQL executes each row of a batch as a statement of its
  * own; on both the rows go as one statement with an array per column
- * ({@code insert into t (a, b) select * from unnest(cast(? as bigint array), cast(? as varchar array))}, on
- * PostgreSQL {@code bigint[]}). Elsewhere as a JDBC batch.
+ * ({@code insert into t (a, b) select * from unnest(cast(? as bigint array), cast(? as varchar array))}). Elsewhere
+ * as a JDBC batch.
  */
 final class RowInsert<T> {
     /** The SQL types of Tether's columns, as an array's element type and as a JDBC type for nulls. */
@@ -58,7 +58,6 @@ final class RowInsert<T> {
     private final List<Column<T>> columns;
     private final String batchSql;
     private final String arraySql;
-    private final String postgresArraySql;
 
     @SafeVarargs
     RowInsert(String table, Column<T>... columns) {
@@ -68,9 +67,6 @@ final class RowInsert<T> {
         this.arraySql = "insert into " + table + " (" + names + ") select * from unnest("
                 + this.columns.stream().map(col -> "cast(? as " + col.type().sql() + " array)")
                 .collect(Collectors.joining(", ")) + ")";
-        this.postgresArraySql = "insert into " + table + " (" + names + ") select * from unnest("
-                + this.columns.stream().map(col -> "cast(? as " + col.type().sql() + "[])")
-                .collect(Collectors.joining(", ")) + ")";
     }
 
     /** Inserts {@code rows} in the given form; nothing when there are none. */
@@ -79,7 +75,7 @@ final class RowInsert<T> {
             return;
         }
         if (form != Form.BATCH) {
-            try (PreparedStatement ps = c.prepareStatement(form == Form.H2_ARRAYS ? arraySql : postgresArraySql)) {
+            try (PreparedStatement ps = c.prepareStatement(arraySql)) {
                 for (List<T> chunk : Jdbc.chunks(rows, Jdbc.ARRAY_CHUNK)) {
                     for (int i = 0; i < columns.size(); i++) {
                         Column<T> column = columns.get(i);
