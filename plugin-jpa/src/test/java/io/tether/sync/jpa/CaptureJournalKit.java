@@ -79,14 +79,7 @@ abstract class CaptureJournalKit {
         store.open(new TestContext(Role.REPLICA));
         store.stopBackgroundFold();
         try {
-            for (int t = 0; t < 6; t++) {
-                int first = t * 2_000;
-                Jpa.tx(emf, em -> {
-                    for (int i = first; i < first + 2_000; i++) {
-                        em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
-                    }
-                });
-            }
+            writeTasks(emf, 6);
             long rows = journalRows(emf);
 
             List<OutboxEntry> batch = store.outbox(ALL, Long.MIN_VALUE, 100);
@@ -131,14 +124,7 @@ abstract class CaptureJournalKit {
         store.open(new TestContext(Role.REPLICA));
         store.stopBackgroundFold();
         try {
-            for (int t = 0; t < 3; t++) {
-                int first = t * 2_000;
-                Jpa.tx(emf, em -> {
-                    for (int i = first; i < first + 2_000; i++) {
-                        em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
-                    }
-                });
-            }
+            writeTasks(emf, 3);
             Map<String, Object> hubState = new java.util.LinkedHashMap<>(Map.of("id", "h1", "title", "from the hub",
                     "done", false, "owner_id", "alice"));
             List<Boolean> applied = new ArrayList<>();
@@ -338,6 +324,18 @@ abstract class CaptureJournalKit {
             assertEquals(now.get().data(), latest.data(), id + ": the latest entry holds the final state");
         } else {
             assertEquals(Operation.DELETE, latest.op(), id + " is gone: its latest entry deletes it");
+        }
+    }
+
+    /** Creates tasks {@code t00000} on in {@code transactions} transactions of 2,000, a journal row or more each. */
+    private static void writeTasks(EntityManagerFactory emf, int transactions) {
+        for (int t = 0; t < transactions; t++) {
+            int first = t * 2_000;
+            Jpa.tx(emf, em -> {
+                for (int i = first; i < first + 2_000; i++) {
+                    em.persist(new Task(String.format("t%05d", i), "task " + i, "alice"));
+                }
+            });
         }
     }
 
